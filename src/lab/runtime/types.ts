@@ -1,0 +1,83 @@
+/**
+ * The one interface the browser workspace uses to run a lab. Two adapters implement it:
+ * `local/` (the runner inside `npm start`) and `webcontainer/` (a static deployment).
+ * Plain UI pieces never import this; the lab panel wires them together.
+ */
+
+/** Workspace-relative POSIX path → UTF-8 content. */
+export type FileMap = Record<string, string>;
+
+/** One event of the checker's NDJSON protocol (see labs/_kit and DESIGN.md). */
+export type CheckEvent =
+  | { v: 1; type: 'plan'; lab: string; checks: { id: string; title: string }[] }
+  | { v: 1; type: 'log'; check: string; source: 'checker' | 'app'; text: string }
+  | {
+      v: 1;
+      type: 'result';
+      check: string;
+      status: 'pass' | 'fail' | 'error';
+      message: string;
+      expected?: string;
+      actual?: string;
+      hints: string[];
+      ms: number;
+    }
+  | { v: 1; type: 'done'; status: 'pass' | 'fail' | 'error'; passed: number; failed: number; errored: number };
+
+export type DoneEvent = Extract<CheckEvent, { type: 'done' }>;
+
+/** What a lab needs from the runtime to set up a workspace. */
+export interface LabMount {
+  /** Lab id, e.g. `03-config`. */
+  lab: string;
+  /** The learner's current files (starter merged with their saved edits). */
+  files: FileMap;
+}
+
+/** A running process: its output arrives through the callbacks given to `run`. */
+export interface ProcessHandle {
+  /** Resolves with the exit code (or null when killed by a signal) once the process has ended. */
+  exit: Promise<number | null>;
+  /** Sends text to the process's stdin (interactive shells, prompts). */
+  write(data: string): void;
+  /** Stops the process and everything it started. Resolves when it is gone. */
+  kill(): Promise<void>;
+}
+
+export interface RunOptions {
+  /** Called with each chunk of output, stdout and stderr interleaved as they arrive (terminal-ready text). */
+  onOutput: (chunk: string) => void;
+  signal?: AbortSignal;
+  /** Terminal size, for runtimes that provide a pty. */
+  size?: { cols: number; rows: number };
+}
+
+export interface LabRuntime {
+  /** Which adapter this is, for messages and diagnostics. */
+  readonly kind: 'local' | 'webcontainer';
+  /** Creates (or re-creates) the lab's workspace with the learner's files. Resolves when commands can run. */
+  mount(lab: LabMount, signal?: AbortSignal): Promise<void>;
+  /** Writes one learner file into the mounted workspace. */
+  writeFile(path: string, content: string): Promise<void>;
+  /** Starts the lab's app or a command in the workspace, output streamed through `onOutput`. */
+  run(command: string, options: RunOptions): Promise<ProcessHandle>;
+  /** Starts an interactive shell where the runtime has one; `null` where it has none. */
+  shell(options: RunOptions): Promise<ProcessHandle | null>;
+  /** Runs the lab's checker; every event is passed to `onEvent`; resolves with the final `done` event. */
+  check(onEvent: (event: CheckEvent) => void, signal?: AbortSignal): Promise<DoneEvent>;
+  /** Stops every process this runtime started (runs, shells, checks). */
+  stopAll(): Promise<void>;
+  /** Frees the workspace; the runtime cannot be used afterwards. */
+  dispose(): Promise<void>;
+}
+
+/** Thrown by `mount` when the runtime cannot work here; `message` is written for the learner. */
+export class RuntimeUnavailableError extends Error {
+  /** What the learner can do instead, e.g. run the course locally. */
+  readonly remedy: string;
+  constructor(message: string, remedy: string) {
+    super(message);
+    this.name = 'RuntimeUnavailableError';
+    this.remedy = remedy;
+  }
+}
