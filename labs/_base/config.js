@@ -1,0 +1,18 @@
+// All configuration comes from the environment, so the same code runs on a laptop, in CI and in
+// production: only the environment changes between deploys.
+
+function required(name) {
+  const value = process.env[name];
+  if (!value) {
+    // Fail at startup, loudly, rather than later with a confusing connection error.
+    console.error(`Missing required environment variable ${name}. Set it, e.g. ${name}=redis://127.0.0.1:6379`);
+    process.exit(1);
+  }
+  return value;
+}
+
+export const config = {
+  port: Number(process.env.PORT ?? 3000),
+  redisUrl: required('REDIS_URL'),
+  greeting: process.env.GREETING ?? 'Hello',
+};
