@@ -1,0 +1,211 @@
+/**
+ * One lab on one page: the learner's files, the runtime that runs them, the check results and the
+ * learner's progress, wired together. The UI calls the commands here and renders the stores; it never
+ * talks to a runtime itself.
+ *
+ * Work on the runtime is serialised: a run or a check starts only after pending file writes landed, a new
+ * check cancels the previous one through its AbortSignal, and Stop cancels everything.
+ */
+import { createChecksStore, type ChecksStore } from './stores/checks.ts';
+import { createFilesStore, type FilesStore } from './stores/files.ts';
+import { createRunStore, type RunStore } from './stores/run.ts';
+import type { KeyValueStorage, StorageFailure } from './stores/storage.ts';
+import { createWriteQueue } from './runtime/write-queue.ts';
+import { RuntimeUnavailableError, type FileMap, type LabRuntime, type ProcessHandle } from './runtime/types.ts';
+
+/** The part of the site's progress module the session needs (see src/lib/progress.ts). */
+export interface ProgressApi {
+  setLabStatus(lab: string, status: 'in-progress' | 'passed'): void;
+  labStatus(lab: string): string;
+}
+
+export interface LabSessionOptions {
+  lab: string;
+  starter: FileMap;
+  /** The command Run starts, e.g. `npm start`. */
+  runCommand: string;
+  createRuntime: () => Promise<LabRuntime>;
+  progress: ProgressApi;
+  storage?: KeyValueStorage | StorageFailure;
+  /** How long connecting may take before the learner is told it failed. */
+  connectTimeoutMs?: number;
+}
+
+export type OutputListener = (chunk: string) => void;
+
+export class LabSession {
+  readonly lab: string;
+  readonly files: FilesStore;
+  readonly run: RunStore;
+  readonly checks: ChecksStore;
+  readonly #options: LabSessionOptions;
+  readonly #outputListeners = new Set<OutputListener>();
+  readonly #writes;
+  #runtime: LabRuntime | null = null;
+  #ready: Promise<LabRuntime | null> | null = null;
+  #app: ProcessHandle | null = null;
+  #check: AbortController | null = null;
+
+  constructor(options: LabSessionOptions) {
+    this.#options = options;
+    this.lab = options.lab;
+    this.run = createRunStore();
+    this.checks = createChecksStore();
+    this.#writes = createWriteQueue(
+      (path, content) => this.#runtime?.writeFile(path, content) ?? Promise.resolve(),
+      (path, error) => this.#print(`\r\n\x1b[31mCould not send ${path} to the runtime: ${message(error)}\x1b[0m\r\n`),
+    );
+    this.files = createFilesStore({
+      lab: options.lab,
+      starter: options.starter,
+      ...(options.storage ? { storage: options.storage } : {}),
+      onChange: (path, text) => {
+        this.#markStarted();
+        if (this.#runtime) this.#writes.schedule(path, text);
+      },
+    });
+  }
+
+  /** Terminal output of runs and the shell. Returns an unsubscribe function. */
+  onOutput(listener: OutputListener): () => void {
+    this.#outputListeners.add(listener);
+    return () => this.#outputListeners.delete(listener);
+  }
+
+  /** Connects the runtime and mounts the learner's files; safe to call more than once. */
+  connect(): Promise<LabRuntime | null> {
+    this.#ready ??= this.#connect();
+    return this.#ready;
+  }
+
+  async #connect(): Promise<LabRuntime | null> {
+    const timeoutMs = this.#options.connectTimeoutMs ?? 25_000;
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new Error('timeout')), timeoutMs);
+    try {
+      const runtime = await this.#options.createRuntime();
+      await Promise.race([
+        runtime.mount({ lab: this.lab, files: this.files.files.get() }, controller.signal),
+        new Promise<never>((_, reject) =>
+          controller.signal.addEventListener('abort', () =>
+            reject(new Error(`the lab runtime did not answer within ${Math.round(timeoutMs / 1000)} s`)),
+          ),
+        ),
+      ]);
+      this.#runtime = runtime;
+      this.run.connected(runtime.kind);
+      return runtime;
+    } catch (error) {
+      if (error instanceof RuntimeUnavailableError) this.run.unavailable(error.message, error.remedy);
+      else this.run.failed(`The lab could not start: ${message(error)}. Reload the page to try again.`);
+      return null;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Starts the learner's app, stopping a previous run first. */
+  async start(size?: { cols: number; rows: number }): Promise<void> {
+    const runtime = await this.connect();
+    if (!runtime) return;
+    await this.stop();
+    this.#markStarted();
+    this.run.app('starting');
+    await this.#writes.flush();
+    const command = this.#options.runCommand;
+    this.#print(`\r\n\x1b[2m$ ${command}\x1b[0m\r\n`);
+    try {
+      const handle = await runtime.run(command, { onOutput: (chunk) => this.#print(chunk), ...(size ? { size } : {}) });
+      this.#app = handle;
+      this.run.app('running');
+      void handle.exit.then((code) => {
+        if (this.#app !== handle) return;
+        this.#app = null;
+        this.run.app('stopped', { code });
+        this.#print(`\r\n\x1b[2m[app exited${code === null ? ' (stopped)' : ` with code ${code}`}]\x1b[0m\r\n`);
+      });
+    } catch (error) {
+      this.run.app('stopped');
+      this.#print(`\r\n\x1b[31mCould not start the app: ${message(error)}\x1b[0m\r\n`);
+    }
+  }
+
+  /** Stops the learner's app (not a check in progress). */
+  async stop(): Promise<void> {
+    const app = this.#app;
+    if (!app) return;
+    this.#app = null;
+    this.run.app('stopping');
+    try {
+      await app.kill();
+    } finally {
+      this.run.app('stopped', { code: null });
+    }
+  }
+
+  /** Runs the lab's checks against the learner's current files; a running check is cancelled first. */
+  async check(): Promise<void> {
+    this.#check?.abort(new Error('A newer check run replaced this one.'));
+    const controller = new AbortController();
+    this.#check = controller;
+    this.checks.begin();
+    this.run.checking(true);
+    this.#markStarted();
+    try {
+      const runtime = await this.connect();
+      if (!runtime) {
+        this.checks.fail(this.run.state.get().message ?? 'The lab runtime is not available.');
+        return;
+      }
+      await this.#writes.flush();
+      const done = await runtime.check((event) => {
+        if (!controller.signal.aborted) this.checks.apply(event);
+      }, controller.signal);
+      if (controller.signal.aborted) return;
+      this.checks.apply(done);
+      if (done.status === 'pass') this.#options.progress.setLabStatus(this.lab, 'passed');
+    } catch (error) {
+      if (this.#check === controller) this.checks.fail(controller.signal.aborted ? 'Stopped.' : message(error));
+    } finally {
+      if (this.#check === controller) {
+        this.#check = null;
+        this.run.checking(false);
+      }
+    }
+  }
+
+  /** Cancels a check in progress. */
+  cancelCheck(): void {
+    this.#check?.abort(new Error('Stopped by the learner.'));
+  }
+
+  /** Starts the runtime's interactive shell, or returns null where it has none. */
+  async shell(size: { cols: number; rows: number }): Promise<ProcessHandle | null> {
+    const runtime = await this.connect();
+    if (!runtime) return null;
+    return runtime.shell({ onOutput: (chunk) => this.#print(chunk), size });
+  }
+
+  /** Stops everything and frees the workspace (page unload). */
+  async dispose(): Promise<void> {
+    this.files.dispose();
+    this.#check?.abort(new Error('The page is closing.'));
+    this.#writes.clear();
+    await this.#runtime?.dispose();
+    this.#runtime = null;
+  }
+
+  #print(chunk: string): void {
+    for (const listener of this.#outputListeners) listener(chunk);
+  }
+
+  #markStarted(): void {
+    const { progress } = this.#options;
+    const status = progress.labStatus(this.lab);
+    if (status !== 'passed' && status !== 'in-progress') progress.setLabStatus(this.lab, 'in-progress');
+  }
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

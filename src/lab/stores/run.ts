@@ -1,0 +1,52 @@
+/**
+ * What the lab's runtime is doing: whether it could start, whether the learner's app is running, and
+ * whether a check run is under way. In memory only; every page load connects afresh.
+ */
+import { atom, type ReadableAtom } from 'nanostores';
+
+export type RuntimePhase = 'connecting' | 'ready' | 'unavailable' | 'failed';
+export type AppPhase = 'stopped' | 'starting' | 'running' | 'stopping';
+
+export interface RunState {
+  runtime: RuntimePhase;
+  /** Which adapter serves this page, once known. */
+  adapter: 'local' | 'webcontainer' | null;
+  /** Why the runtime is unavailable or failed, written for the learner. */
+  message: string | null;
+  /** What the learner can do instead. */
+  remedy: string | null;
+  app: AppPhase;
+  checking: boolean;
+  /** The exit of the last app run, shown in the status line. */
+  lastExit: { code: number | null } | null;
+}
+
+export interface RunStore {
+  readonly state: ReadableAtom<RunState>;
+  connected(adapter: 'local' | 'webcontainer'): void;
+  unavailable(message: string, remedy: string): void;
+  failed(message: string): void;
+  app(phase: AppPhase, exit?: { code: number | null }): void;
+  checking(on: boolean): void;
+}
+
+export function createRunStore(): RunStore {
+  const state = atom<RunState>({
+    runtime: 'connecting',
+    adapter: null,
+    message: null,
+    remedy: null,
+    app: 'stopped',
+    checking: false,
+    lastExit: null,
+  });
+  const update = (change: Partial<RunState>): void => state.set({ ...state.get(), ...change });
+  return {
+    state,
+    connected: (adapter) => update({ runtime: 'ready', adapter, message: null, remedy: null }),
+    unavailable: (message, remedy) => update({ runtime: 'unavailable', message, remedy, app: 'stopped', checking: false }),
+    failed: (message) => update({ runtime: 'failed', message, remedy: null, app: 'stopped', checking: false }),
+    app: (phase, exit) => update(exit ? { app: phase, lastExit: exit } : { app: phase }),
+    checking: (on) => update({ checking: on }),
+  };
+}
