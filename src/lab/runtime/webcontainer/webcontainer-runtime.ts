@@ -120,6 +120,7 @@ export class WebContainerRuntime implements LabRuntime {
     const process = await container.spawn(CHECK_COMMAND.command, CHECK_COMMAND.args, { env: CHECK_COMMAND.env });
     this.#processes.add(process);
     const stop = (): void => process.kill();
+    if (signal?.aborted) stop();
     signal?.addEventListener('abort', stop, { once: true });
     let done: DoneEvent | null = null;
     let other = '';
@@ -143,8 +144,10 @@ export class WebContainerRuntime implements LabRuntime {
   }
 
   async stopAll(): Promise<void> {
-    for (const process of this.#processes) process.kill();
+    const processes = [...this.#processes];
     this.#processes.clear();
+    for (const process of processes) process.kill();
+    await Promise.all(processes.map((process) => process.exit.catch(() => null)));
   }
 
   async dispose(): Promise<void> {
