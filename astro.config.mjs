@@ -1,8 +1,21 @@
 // @ts-check
 import { defineConfig } from 'astro/config';
 import mdx from '@astrojs/mdx';
+import { codeFrame } from './src/markdown/code-frame.ts';
 
 export default defineConfig({
   site: process.env.SITE_URL || 'http://127.0.0.1:4321',
   integrations: [mdx()],
+  // Chapter URLs end in a slash (`/factors/03-config/`), the shape static hosts serve without rewrites.
+  trailingSlash: 'ignore',
+  build: { format: 'directory' },
+  markdown: {
+    shikiConfig: {
+      // Both palettes ship as CSS variables; src/styles/prose.css picks one from `data-theme`.
+      themes: { light: 'github-light-default', dark: 'github-dark-default' },
+      defaultColor: false,
+      langAlias: { dotenv: 'ini' },
+      transformers: [codeFrame()],
+    },
+  },
 });
