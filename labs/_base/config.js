@@ -5,7 +5,7 @@ function required(name) {
   const value = process.env[name];
   if (!value) {
     // Fail at startup, loudly, rather than later with a confusing connection error.
-    console.error(`Missing required environment variable ${name}. Set it, e.g. ${name}=redis://127.0.0.1:6379`);
+    console.error(`Missing required environment variable ${name}: set it before starting the app.`);
     process.exit(1);
   }
   return value;

@@ -1,0 +1,154 @@
+// An embedded Redis-compatible server: RESP over TCP on loopback, `redis-parser` for the protocol and
+// `ioredis-mock` as the data engine. It lets a lab run where no Redis exists (a browser, a fresh laptop).
+// Every process of a lab connects to the same server, so they share data just as with a real Redis.
+//
+// Commands run one at a time, in arrival order, across all clients: replies to pipelined commands come
+// back in order, and MULTI/EXEC blocks are atomic.
+//
+//   node redis-server.mjs [--port N]   prints `{"msg":"redis ready","url":...}` and serves until SIGTERM/SIGINT.
+import { createServer } from 'node:net';
+import { pathToFileURL } from 'node:url';
+import { loadPackage } from './packages.mjs';
+import { encodeReply, status } from './resp.mjs';
+
+const RedisMock = loadPackage('ioredis-mock');
+const Parser = loadPackage('redis-parser');
+
+const ERR_ARGS = (name) => new Error(`ERR wrong number of arguments for '${name}' command`);
+let instances = 0;
+
+/**
+ * Starts the server. Resolves once it listens.
+ * @param {{ port?: number, host?: string }} [options] port 0 (default) picks a free one.
+ */
+export async function startRedisServer({ port = 0, host = '127.0.0.1' } = {}) {
+  // ioredis-mock shares data between instances created with the same host and port; one "port" per db.
+  const namespace = `embedded-${process.pid}-${++instances}`;
+  const dbs = new Map();
+  const db = (index) => {
+    if (!dbs.has(index)) dbs.set(index, new RedisMock({ host: namespace, port: index + 1, lazyConnect: false }));
+    return dbs.get(index);
+  };
+  let queue = Promise.resolve();
+  const sockets = new Set();
+
+  async function execute(conn, args) {
+    const name = String(args[0] ?? '').toLowerCase();
+    const rest = args.slice(1).map(String);
+    switch (name) {
+      case 'ping':
+        return rest.length ? rest[0] : status('PONG');
+      case 'quit':
+        conn.closing = true;
+        return status('OK');
+      case 'select': {
+        const index = Number(rest[0]);
+        if (rest.length !== 1) return ERR_ARGS(name);
+        if (!Number.isInteger(index) || index < 0 || index > 15) return new Error('ERR DB index is out of range');
+        conn.db = index;
+        return status('OK');
+      }
+      case 'client':
+        // ioredis names its connections with CLIENT SETNAME when asked to; accept and remember it.
+        if (String(rest[0]).toLowerCase() === 'setname') {
+          conn.name = rest[1];
+          return status('OK');
+        }
+        if (String(rest[0]).toLowerCase() === 'getname') return conn.name ?? null;
+        if (String(rest[0]).toLowerCase() === 'id') return conn.id;
+        return new Error(`ERR unknown subcommand '${rest[0]}'`);
+      case 'flushall':
+        for (const mock of dbs.values()) await mock.flushdb();
+        return status('OK');
+      case 'multi':
+        if (conn.transaction) return new Error('ERR MULTI calls can not be nested');
+        conn.transaction = [];
+        return status('OK');
+      case 'discard':
+        if (!conn.transaction) return new Error('ERR DISCARD without MULTI');
+        conn.transaction = undefined;
+        return status('OK');
+      case 'exec': {
+        if (!conn.transaction) return new Error('ERR EXEC without MULTI');
+        const queued = conn.transaction;
+        conn.transaction = undefined;
+        const replies = [];
+        for (const command of queued) replies.push(await run(conn, command));
+        return replies;
+      }
+      default:
+        return run(conn, args);
+    }
+  }
+
+  async function run(conn, args) {
+    const name = String(args[0] ?? '').toLowerCase();
+    const mock = db(conn.db);
+    const unknown = () => new Error(`ERR unknown command '${args[0]}', with args beginning with: ${args.slice(1, 4).map((a) => `'${a}'`).join(' ')}`);
+    if (!/^[a-z]+$/.test(name) || typeof mock[name] !== 'function' || name === 'multi' || name === 'pipeline') return unknown();
+    try {
+      const reply = await mock[name](...args.slice(1).map(String));
+      return name === 'set' || name === 'flushdb' || name === 'mset' || name === 'rename' ? (reply === 'OK' ? status('OK') : reply) : reply;
+    } catch (error) {
+      if (error instanceof TypeError && /Unsupported command/.test(error.message)) return unknown();
+      const message = error.message.startsWith('ERR') || error.message.startsWith('WRONGTYPE') ? error.message : `ERR ${error.message}`;
+      return new Error(message);
+    }
+  }
+
+  let nextId = 0;
+  const server = createServer((socket) => {
+    sockets.add(socket);
+    socket.setNoDelay(true);
+    const conn = { id: ++nextId, db: 0, closing: false, transaction: undefined, name: undefined };
+    const parser = new Parser({
+      returnReply(args) {
+        if (!Array.isArray(args)) args = String(args).trim().split(/\s+/); // inline commands (telnet, redis-cli -x)
+        queue = queue.then(async () => {
+          if (socket.destroyed) return;
+          const name = String(args[0] ?? '').toLowerCase();
+          const queueing = conn.transaction && !['exec', 'discard', 'multi', 'quit'].includes(name);
+          if (queueing) conn.transaction.push(args);
+          const reply = queueing ? status('QUEUED') : await execute(conn, args);
+          socket.write(encodeReply(reply));
+          if (conn.closing) socket.end();
+        });
+      },
+      returnError(error) {
+        socket.end(encodeReply(new Error(`ERR Protocol error: ${error.message}`)));
+      },
+    });
+    socket.on('data', (chunk) => parser.execute(chunk));
+    socket.on('error', () => socket.destroy());
+    socket.on('close', () => sockets.delete(socket));
+  });
+
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, resolve);
+  });
+  const address = server.address();
+  return {
+    port: address.port,
+    url: `redis://${host}:${address.port}`,
+    /** Number of clients connected right now. */
+    get clients() {
+      return sockets.size;
+    },
+    /** Stops listening and disconnects every client. */
+    async close() {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => server.close(() => resolve()));
+      for (const mock of dbs.values()) await mock.flushdb();
+    },
+  };
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const portFlag = process.argv.indexOf('--port');
+  const server = await startRedisServer({ port: portFlag > 0 ? Number(process.argv[portFlag + 1]) : 0 });
+  console.log(JSON.stringify({ msg: 'redis ready', url: server.url }));
+  const stop = () => server.close().then(() => process.exit(0));
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
