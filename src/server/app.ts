@@ -1,0 +1,115 @@
+/**
+ * The HTTP process: security headers on every response, one log line per request, routes mounted by
+ * prefix (the lab runner is one), everything else from the static site, and a draining shutdown.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from './log.ts';
+
+export type RouteHandler = (req: IncomingMessage, res: ServerResponse, subpath: string) => void | Promise<void>;
+
+export interface Mount {
+  handle: RouteHandler;
+  /** Called once when shutdown starts: end long-lived streams and stop child processes. */
+  close?: () => Promise<void>;
+}
+
+/** Sent with every response. COOP + COEP make pages cross-origin isolated, which WebContainer needs. */
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'strict-origin-when-cross-origin',
+};
+
+export interface App {
+  server: Server;
+  /** Routes requests whose path is `prefix` or starts with `prefix/` to `mount`. */
+  mount(prefix: string, mount: Mount): void;
+  listen(port: number, host: string): Promise<AddressInfo>;
+  /** Stops accepting, lets in-flight requests finish for up to `graceMs`, then cuts what is left. */
+  shutdown(graceMs: number): Promise<{ forced: number }>;
+}
+
+export function createApp(options: { logger: Logger; fallback: RouteHandler }): App {
+  const { logger } = options;
+  const mounts: { prefix: string; mount: Mount }[] = [];
+  let draining = false;
+  const inFlight = new Set<ServerResponse>();
+
+  const route = (pathname: string): { handler: RouteHandler; subpath: string } => {
+    for (const { prefix, mount } of mounts) {
+      if (pathname === prefix || pathname.startsWith(`${prefix}/`)) {
+        return { handler: mount.handle, subpath: pathname.slice(prefix.length) || '/' };
+      }
+    }
+    return { handler: options.fallback, subpath: pathname };
+  };
+
+  const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
+    const started = performance.now();
+    // Only the path: query strings may carry the runner token, which must never reach a log.
+    const pathname = (req.url ?? '/').split('?')[0] ?? '/';
+    inFlight.add(res);
+    res.once('close', () => {
+      inFlight.delete(res);
+      // A finished response on a keep-alive socket would otherwise hold shutdown open until the client lets go.
+      if (draining) setImmediate(() => server.closeIdleConnections());
+      logger.request({ method: req.method ?? '?', path: pathname, status: res.statusCode, ms: Math.round(performance.now() - started) });
+    });
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
+
+    if (draining) {
+      res.writeHead(503, { 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close', 'Retry-After': '5' });
+      res.end('The server is shutting down.\n');
+      return;
+    }
+    const { handler, subpath } = route(pathname);
+    try {
+      await handler(req, res, subpath);
+    } catch (error) {
+      logger.error('request failed', { method: req.method, path: pathname, error: String((error as Error)?.stack ?? error) });
+      if (!res.headersSent) {
+        res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' });
+        res.end('Internal server error\n');
+      } else {
+        res.destroy();
+      }
+    }
+  });
+
+  return {
+    server,
+    mount(prefix, mount) {
+      if (!/^\/[A-Za-z0-9_.~-]+(\/[A-Za-z0-9_.~-]+)*$/.test(prefix)) throw new Error(`mount prefix "${prefix}" must look like /name`);
+      mounts.push({ prefix, mount });
+      // Longest prefix first, so /a/b wins over /a.
+      mounts.sort((a, b) => b.prefix.length - a.prefix.length);
+    },
+    listen(port, host) {
+      return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          resolve(server.address() as AddressInfo);
+        });
+      });
+    },
+    async shutdown(graceMs) {
+      draining = true;
+      for (const res of inFlight) if (!res.headersSent) res.shouldKeepAlive = false;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      await Promise.allSettled(mounts.map(({ mount }) => mount.close?.()));
+      let forced = 0;
+      const timer = new Promise<'timeout'>((resolve) => setTimeout(resolve, graceMs, 'timeout').unref());
+      if ((await Promise.race([closed, timer])) === 'timeout') {
+        forced = (await new Promise<number>((resolve) => server.getConnections((_e, n) => resolve(n)))) || 1;
+        server.closeAllConnections();
+        await closed;
+      }
+      return { forced };
+    },
+  };
+}

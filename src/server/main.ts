@@ -1,0 +1,50 @@
+/**
+ * `npm start`: read the environment, build if needed, serve, and on SIGTERM/SIGINT drain and exit.
+ * Exit codes: 0 after a clean drain; 1 for bad configuration, a failed build or start, or a drain
+ * that ran out of its grace period.
+ */
+import { build, staleReason } from './build.ts';
+import { ConfigError, loadConfig, runnerMode } from './config.ts';
+import { createLogger } from './log.ts';
+import { startServer } from './server.ts';
+
+const logger = createLogger();
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  runnerMode(config); // Fails early for LAB_RUNTIME=local on a host the runner may not use.
+
+  const reason = config.buildOnStart === 'always' ? 'BUILD_ON_START=always' : config.buildOnStart === 'auto' ? staleReason(config.rootDir, config.distDir) : undefined;
+  if (reason) {
+    logger.info('building the site', { reason });
+    await build(config.rootDir, config.distDir, logger);
+  }
+
+  const server = await startServer(config, { logger });
+
+  let stopping = false;
+  const stop = async (signal: NodeJS.Signals): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('shutting down', { signal, graceMs: config.shutdownGraceMs });
+    const { forced } = await server.shutdown();
+    if (forced > 0) {
+      logger.warn('grace period over; cut remaining connections', { connections: forced });
+      process.exitCode = 1;
+    } else {
+      logger.info('stopped');
+    }
+    process.exit();
+  };
+  process.on('SIGTERM', (signal) => void stop(signal));
+  process.on('SIGINT', (signal) => void stop(signal));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    logger.error(error.message);
+  } else {
+    logger.error('could not start', { error: error instanceof Error ? error.message : String(error) });
+  }
+  process.exit(1);
+});

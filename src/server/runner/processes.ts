@@ -1,0 +1,137 @@
+/**
+ * The processes of one session: commands (`sh -c`) and interactive shells, each in its own process
+ * group, time-limited and output-capped, reported on the session's event stream.
+ *
+ * The shell has no pseudo-terminal: it is `sh -i` reading lines from stdin. The browser terminal echoes
+ * what the learner types and sends whole lines; full-screen programs and job control are not available.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { StringDecoder } from 'node:string_decoder';
+import type { RunnerEvent } from '../../lab/runtime/local/protocol.ts';
+import type { RunnerLimits } from '../config.ts';
+import { HttpError } from './http.ts';
+import { killTree, spawnGroup } from './process-tree.ts';
+
+type Reason = 'timeout' | 'killed' | 'limit';
+
+interface Running {
+  child: ChildProcess;
+  reason?: Reason;
+  outputBytes: number;
+  /** Resolves after the exit event has been published and no member of the group is left. */
+  ended: Promise<void>;
+}
+
+export interface ProcessSetOptions {
+  cwd: string;
+  env: Record<string, string>;
+  limits: Pick<RunnerLimits, 'maxProcesses' | 'runTimeoutMs' | 'maxOutputBytes'>;
+  publish: (event: RunnerEvent) => void;
+}
+
+export class ProcessSet {
+  readonly #options: ProcessSetOptions;
+  readonly #running = new Map<string, Running>();
+  #counter = 0;
+
+  constructor(options: ProcessSetOptions) {
+    this.#options = options;
+  }
+
+  get size(): number {
+    return this.#running.size;
+  }
+
+  /** Process ids of everything still running, oldest first. */
+  pids(): number[] {
+    return [...this.#running.values()].map((r) => r.child.pid).filter((pid): pid is number => pid !== undefined);
+  }
+
+  start(request: { command?: string | undefined; shell?: boolean | undefined }): string {
+    const { limits, publish } = this.#options;
+    if (this.#running.size >= limits.maxProcesses) {
+      throw new HttpError(429, `This lab already runs ${limits.maxProcesses} processes, the runner's limit; stop one before starting another.`);
+    }
+    const argv: [string, ...string[]] = request.shell ? ['sh', '-i'] : ['sh', '-c', request.command as string];
+    const env = request.shell ? { ...this.#options.env, PS1: '$ ' } : this.#options.env;
+    const child = spawnGroup(argv, { cwd: this.#options.cwd, env });
+    const id = `p${++this.#counter}`;
+    if (child.pid === undefined) throw new HttpError(500, `Could not start "${argv.join(' ')}".`);
+    const pid = child.pid;
+
+    let markEnded!: () => void;
+    const running: Running = { child, outputBytes: 0, ended: new Promise((resolve) => (markEnded = resolve)) };
+    this.#running.set(id, running);
+
+    const forward = (stream: NodeJS.ReadableStream | null): Promise<void> => {
+      if (!stream) return Promise.resolve();
+      const decoder = new StringDecoder('utf8');
+      stream.on('data', (chunk: Buffer) => {
+        running.outputBytes += chunk.length;
+        if (running.outputBytes > limits.maxOutputBytes) {
+          if (!running.reason) void this.#stop(id, running, 'limit');
+          return;
+        }
+        const data = decoder.write(chunk);
+        if (data) publish({ type: 'output', process: id, data });
+      });
+      return new Promise((resolve) =>
+        stream.once('close', () => {
+          const rest = decoder.end();
+          if (rest) publish({ type: 'output', process: id, data: rest });
+          resolve();
+        }),
+      );
+    };
+    const outputs = Promise.all([forward(child.stdout), forward(child.stderr)]);
+    // A broken stdin (the shell exited) must not crash the server.
+    child.stdin?.on('error', () => {});
+
+    const timer = setTimeout(() => void this.#stop(id, running, 'timeout'), limits.runTimeoutMs);
+    timer.unref();
+
+    child.once('exit', async (code, signal) => {
+      clearTimeout(timer);
+      // Whatever the process left behind in its group (`node app.js &`) ends with it: no orphans.
+      await killTree(pid, { graceMs: 1_000 });
+      // Output pipes may be held by a killed grandchild a moment longer; do not wait forever.
+      await Promise.race([outputs, new Promise((resolve) => setTimeout(resolve, 500))]);
+      this.#running.delete(id);
+      const event: RunnerEvent = { type: 'exit', process: id, code, signal };
+      if (running.reason) event.reason = running.reason;
+      publish(event);
+      markEnded();
+    });
+    child.once('error', () => {
+      // Reported through `exit` (spawn failures of `sh` itself are not expected).
+    });
+    return id;
+  }
+
+  write(id: string, data: string): void {
+    const running = this.#get(id);
+    running.child.stdin?.write(data);
+  }
+
+  async kill(id: string): Promise<void> {
+    await this.#stop(id, this.#get(id), 'killed');
+  }
+
+  async killAll(): Promise<void> {
+    await Promise.all([...this.#running].map(([id, running]) => this.#stop(id, running, 'killed')));
+  }
+
+  #get(id: string): Running {
+    const running = this.#running.get(id);
+    if (!running) throw new HttpError(404, `No running process "${id}" in this lab session; it may have ended already.`);
+    return running;
+  }
+
+  async #stop(id: string, running: Running, reason: Reason): Promise<void> {
+    running.reason ??= reason;
+    const pid = running.child.pid;
+    // An interactive shell ignores SIGTERM; SIGHUP ends it and the jobs it started.
+    if (pid !== undefined && this.#running.has(id)) await killTree(pid, { first: running.child.spawnargs[1] === '-i' ? 'SIGHUP' : 'SIGTERM' });
+    await running.ended;
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * Assembles the production server from a configuration: static site, runner (when allowed), token
+ * injection. `main.ts` runs it as a process; tests start it in-process on port 0.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { RUNNER_BASE } from '../lab/runtime/local/protocol.ts';
+import { createApp, type App } from './app.ts';
+import { runnerMode, type ServerConfig } from './config.ts';
+import { createHostGuard } from './hosts.ts';
+import type { Logger } from './log.ts';
+import { newToken, tokenMetaTag } from './runner/guard.ts';
+import { labEnv } from './runner/lab-env.ts';
+import { repositoryLabs, type LabSource } from './runner/lab-source.ts';
+import { createRunner, type Runner } from './runner/runner.ts';
+import { createStaticHandler } from './static.ts';
+
+export interface StartOptions {
+  logger: Logger;
+  /** Labs for the runner; the repository's `labs/` by default. */
+  labs?: LabSource;
+  /** Folder for session workspaces; the system's temporary folder by default. */
+  workRoot?: string;
+}
+
+export interface RunningServer {
+  app: App;
+  address: AddressInfo;
+  /** `http://host:port` as a browser on this machine would open it. */
+  url: string;
+  /** The runner, or undefined when it is off (see `runnerMode`). */
+  runner: Runner | undefined;
+  token: string | undefined;
+  shutdown(): Promise<{ forced: number }>;
+}
+
+export async function startServer(config: ServerConfig, options: StartOptions): Promise<RunningServer> {
+  const { logger } = options;
+  const mode = runnerMode(config);
+  const token = mode.enabled ? newToken() : undefined;
+  // Filled in once the port is known (PORT=0 picks one at listen time).
+  let hosts: ReturnType<typeof createHostGuard> | undefined;
+
+  const headTags = (req: IncomingMessage): string =>
+    // A page fetched under a foreign Host name (DNS rebinding) must not learn the token.
+    token && hosts?.allows(req.headers.host) ? tokenMetaTag(token) : '';
+
+  const site = createStaticHandler({ distDir: config.distDir, headTags });
+  const app = createApp({ logger, fallback: (req, res) => site(req, res) });
+  const address = await app.listen(config.port, config.host);
+  hosts = createHostGuard({ host: config.host, port: address.port, allowRemote: config.allowRemote, siteUrl: config.siteUrl });
+
+  let runner: Runner | undefined;
+  if (token) {
+    runner = createRunner({
+      token,
+      hosts,
+      limits: config.limits,
+      logger,
+      labs: options.labs ?? repositoryLabs(),
+      env: labEnv({ rootDir: config.rootDir, redisUrl: config.redisUrl }),
+      ...(options.workRoot ? { workRoot: options.workRoot } : {}),
+    });
+    app.mount(RUNNER_BASE, runner);
+  }
+
+  const shown = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : shown}:${address.port}`;
+  logger.info('listening', {
+    url,
+    host: config.host,
+    port: address.port,
+    runtime: runner ? 'local' : 'webcontainer',
+    ...(mode.enabled ? {} : { runner: mode.reason }),
+    ...(config.allowRemote && runner ? { warning: 'RUNNER_ALLOW_REMOTE=1: anyone who can reach this port and open its pages can run code here.' } : {}),
+  });
+  if (!mode.enabled) logger.warn('lab runner off', { reason: mode.reason });
+
+  return {
+    app,
+    address,
+    url,
+    runner,
+    token,
+    shutdown: () => app.shutdown(config.shutdownGraceMs),
+  };
+}
