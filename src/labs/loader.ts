@@ -1,7 +1,8 @@
 /**
  * Loads labs from the `labs/` folder and composes workspaces from them.
  *
- * A lab's learner files are `labs/_base/` with the lab's `starter/` or `solution/` laid over it; only the
+ * A lab's learner files are `labs/_base/`, then the lab's `common/` (changes both variants share), then its
+ * `starter/` or `solution/`, each laid over the one before; only the
  * files in the manifest's `files.visible` reach the learner. The hidden `.lab/` folder of a workspace holds
  * the checker kit (`.lab/_kit/`), the lab's own folder minus its variants (`.lab/<id>/`: lab.json,
  * check.mjs, helpers) and two entry points, `.lab/check.mjs` and `.lab/run.mjs`, so every runtime runs the
@@ -33,9 +34,9 @@ export interface Lab {
   /** Absolute path of the lab folder. */
   dir: string;
   manifest: LabManifest;
-  /** `_base` + `starter/`, every file (use `learnerFiles` for what the learner sees). */
+  /** `_base` + `common/` + `starter/`, every file (use `learnerFiles` for what the learner sees). */
   starter: FileMap;
-  /** `_base` + `solution/`, every file. */
+  /** `_base` + `common/` + `solution/`, every file. */
   solution: FileMap;
   /** Files of the hidden `.lab/` folder, keyed by workspace-relative path (e.g. `.lab/check.mjs`). */
   hidden: FileMap;
@@ -43,7 +44,7 @@ export interface Lab {
 }
 
 const LAB_FOLDER = /^\d\d-[a-z0-9-]+$/;
-const VARIANT_DIRS = new Set(['starter', 'solution', 'fixtures']);
+const VARIANT_DIRS = new Set(['common', 'starter', 'solution', 'fixtures']);
 
 /** The `labs/` folder: next to `src/` in the repository, or under the working directory once bundled. */
 export function defaultLabsRoot(): string {
@@ -92,8 +93,17 @@ export async function loadLab(id: string, root: string = defaultLabsRoot()): Pro
   const shown = relative(process.cwd(), manifestFile) || manifestFile;
   const manifest = parseManifest(shown, await readFile(manifestFile, 'utf8'), id);
   const base = await readTree(join(root, '_base'), (name) => name === 'node_modules');
-  const starter = { ...base, ...(await readTree(join(dir, 'starter'))) };
-  const solution = { ...base, ...(await readTree(join(dir, 'solution'))) };
+  const common = { ...base, ...(await readTree(join(dir, 'common'))) };
+  const starterOwn = await readTree(join(dir, 'starter'));
+  const solutionOwn = await readTree(join(dir, 'solution'));
+  const starter = { ...common, ...starterOwn };
+  const solution = { ...common, ...solutionOwn };
+  // A changed file the learner cannot see could never be fixed (or compared) in the editor.
+  for (const [variant, own] of [['starter', starterOwn], ['solution', solutionOwn]] as const) {
+    for (const file of Object.keys(own)) {
+      if (!manifest.files.visible.includes(file)) throw new LabError(`${shown}: files.visible: "${file}" differs in ${variant}/ but the learner cannot see it; add it to files.visible.`);
+    }
+  }
 
   for (const [i, file] of manifest.files.visible.entries()) {
     if (!(file in starter) && !(file in solution)) {
