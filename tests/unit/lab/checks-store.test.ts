@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createChecksStore } from '../../../src/lab/stores/checks.ts';
+import type { CheckEvent } from '../../../src/lab/runtime/types.ts';
 
-const plan = { v: 1, type: 'plan', lab: '03-config', checks: [{ id: 'port', title: 'Port from PORT' }, { id: 'redis', title: 'Redis from REDIS_URL' }] } as const;
+const plan = { v: 1, type: 'plan', lab: '03-config', checks: [{ id: 'port', title: 'Port from PORT' }, { id: 'redis', title: 'Redis from REDIS_URL' }] } satisfies CheckEvent;
 
 describe('the checks store', () => {
   it('shows each check live: planned, running, then its verdict', () => {

@@ -45,7 +45,7 @@ describe('the WebContainer adapter', () => {
     const done = await runtime.check((event) => seen.push(event));
     expect(done).toEqual(events[3]);
     expect(seen.map((event) => event.type)).toEqual(['plan', 'log', 'result']);
-    expect(container.spawned[0]).toMatchObject({ command: 'node', args: ['.lab/check.mjs'], env: { LAB_CHECK_FORMAT: 'ndjson' } });
+    expect(container.spawned[0]).toMatchObject({ command: 'node', args: ['.lab/check.mjs', '--json'], env: {} });
   });
 
   it('turns a checker that dies without a verdict into an error carrying its last output', async () => {

@@ -51,8 +51,8 @@ export interface WebContainerDeps {
   bootTimeoutMs?: number;
 }
 
-/** The checker, as every runtime runs it; the environment asks for protocol output although jsh gives it a terminal. */
-export const CHECK_COMMAND = { command: 'node', args: ['.lab/check.mjs'], env: { LAB_CHECK_FORMAT: 'ndjson' } };
+/** The checker, as every runtime runs it; `--json` asks for protocol output although WebContainer gives it a terminal. */
+export const CHECK_COMMAND = { command: 'node', args: ['.lab/check.mjs', '--json'], env: {} };
 
 export const WEBCONTAINER_REMEDY =
   'Run the course on your own computer instead: clone its repository, run `npm start` and open the address it prints. The labs then run as ordinary Node processes, in any browser.';

@@ -1,0 +1,140 @@
+/**
+ * Brings a server-rendered lab to life: loads the lab's files, opens a LabSession, and wires the editor,
+ * file tabs, terminal, checks panel and toolbar to it. Plain UI pieces never touch the runtime; only this
+ * module and the session do.
+ */
+import { LabSession, type ProgressApi } from '../../lab/session.ts';
+import { createRuntime } from '../../lab/runtime/select.ts';
+import type { WorkspaceData } from '../../lab/workspace-data.ts';
+import { labStatus, setLabStatus } from '../../lib/progress.ts';
+import { createEditor } from './editor.ts';
+import { createTerminal } from './terminal.ts';
+import { renderChecks } from './checks-panel.ts';
+import { bindTabs } from './file-tabs.ts';
+import { createNotices } from './notices.ts';
+import { bindToolbar } from './toolbar.ts';
+
+function slot<T extends HTMLElement = HTMLElement>(root: HTMLElement, name: string): T {
+  const found = root.querySelector<T>(`[data-slot="${name}"]`);
+  if (!found) throw new Error(`The lab markup has no [data-slot="${name}"]; LabWorkspace.astro and mount.ts disagree.`);
+  return found;
+}
+
+async function loadData(root: HTMLElement): Promise<WorkspaceData> {
+  const url = root.dataset['src'];
+  if (!url) throw new Error('the lab has no data-src');
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url} answered ${response.status}`);
+  return (await response.json()) as WorkspaceData;
+}
+
+export async function mountWorkspace(root: HTMLElement): Promise<LabSession> {
+  const data = await loadData(root);
+  const notices = createNotices(slot(root, 'notice'));
+  const progress: ProgressApi = {
+    labStatus: (lab) => {
+      try {
+        return labStatus(lab);
+      } catch (error) {
+        notices.show('progress', (error as Error).message, 'error');
+        return 'not-started';
+      }
+    },
+    setLabStatus: (lab, status) => {
+      try {
+        setLabStatus(lab, status);
+      } catch (error) {
+        notices.show('progress', (error as Error).message, 'error');
+      }
+    },
+  };
+  const session = new LabSession({ lab: data.lab, starter: data.starter, runCommand: data.run, createRuntime: () => createRuntime(), progress });
+  void session.connect();
+
+  const editorSlot = slot(root, 'editor');
+  editorSlot.replaceChildren();
+  const help = document.createElement('p');
+  help.id = 'lab-editor-help';
+  help.className = 'visually-hidden';
+  help.textContent = 'Tab indents. Press Escape, then Tab, to move on. Ctrl+Enter or Cmd+Enter runs the checks.';
+  editorSlot.before(help);
+  const check = (): boolean => {
+    void session.check();
+    return true;
+  };
+  const editor = createEditor({
+    parent: editorSlot,
+    files: session.files.files.get(),
+    readOnly: (path) => !data.editable.includes(path),
+    onEdit: (path, text) => session.files.edit(path, text),
+    keys: [{ key: 'Mod-Enter', run: check }],
+    label: (path) => `${path}${data.editable.includes(path) ? '' : ' (read-only)'}`,
+  });
+  session.files.open(data.open);
+  editor.show(data.open);
+  // Outside changes (reset, undo reset) reach the editor here; the editor's own edits are already in it.
+  let shown = session.files.files.get();
+  session.files.files.subscribe((files) => {
+    for (const [path, text] of Object.entries(files)) if (shown[path] !== text) editor.replace(path, text);
+    shown = files;
+  });
+
+  const terminal = createTerminal(slot(root, 'terminal'), `Terminal for the ${data.title} lab`);
+  session.onOutput((chunk) => terminal.write(chunk));
+  terminal.write('\x1b[2mPress Run to start the app, or Check to let the checker run it.\x1b[0m\r\n');
+  bindShell(session, terminal, slot(root, 'terminal'));
+
+  const tabs = bindTabs(root, (path) => {
+    session.files.open(path);
+    editor.show(path);
+  });
+  tabs.select(data.open);
+
+  const announce = slot(root, 'announce');
+  const checksList = slot(root, 'checks');
+  const transcript = slot(root, 'transcript');
+  session.checks.state.subscribe((state) => {
+    renderChecks(checksList, transcript, state, (id) => session.checks.showNextHint(id));
+    if (state.announcement) announce.textContent = state.announcement;
+  });
+
+  session.files.saveState.subscribe((save) => {
+    if (save.kind === 'failed') notices.show('save', save.message, 'error');
+    else notices.hide('save');
+  });
+
+  bindToolbar({ root, session, data, editor, notices, tabs, status: slot(root, 'status') });
+  root.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter' && (event.ctrlKey || event.metaKey) && !event.defaultPrevented) {
+      event.preventDefault();
+      check();
+    }
+  });
+  root.dataset['ready'] = 'true';
+  const pending = root.dataset['pendingAction'];
+  delete root.dataset['pendingAction'];
+  if (pending) root.querySelector<HTMLButtonElement>(`[data-action="${pending}"]`)?.click();
+  return session;
+}
+
+/** Opens the runtime's shell the first time the learner focuses the terminal. */
+function bindShell(session: LabSession, terminal: ReturnType<typeof createTerminal>, host: HTMLElement): void {
+  let opened = false;
+  host.addEventListener('focusin', () => {
+    if (opened) return;
+    opened = true;
+    void session.shell(terminal.size()).then((shell) => {
+      if (!shell) {
+        terminal.write('\r\n\x1b[2mThis runtime has no interactive shell; use Run and Check.\x1b[0m\r\n');
+        return;
+      }
+      const lineMode = session.run.state.get().adapter === 'local';
+      terminal.attachInput(lineMode ? 'line' : 'raw', (data) => shell.write(data));
+      if (lineMode) terminal.write('\r\n\x1b[2mShell ready: type a command and press Enter (e.g. ls, cat app.js).\x1b[0m\r\n');
+      void shell.exit.then(() => {
+        opened = false;
+        terminal.write('\r\n\x1b[2m[shell closed; focus the terminal to open a new one]\x1b[0m\r\n');
+      });
+    });
+  });
+}
