@@ -42,7 +42,7 @@ await runLab(new URL('./lab.json', import.meta.url), {
     const { port, first } = await observe(t);
     if (first.status !== 200) {
       throw t.fail({
-        message: `The app listened on port ${port} as asked, but GET / answered ${describe(first)}.`,
+        message: `The app listened on port ${port} as asked, but GET / got ${describe(first)}.`,
         expected: '200 with a greeting',
         actual: describe(first),
         hints: ['Press Run and open the app: the error it logs tells you what went wrong.'],
@@ -57,7 +57,7 @@ await runLab(new URL('./lab.json', import.meta.url), {
     if (first.status !== 200 || second.status !== 200) {
       const redisTrouble = /ECONNREFUSED|ENOTFOUND|NOAUTH|WRONGPASS|Redis/i.test(app.lastOutput(30));
       throw t.fail({
-        message: `Gave the app REDIS_URL=${url} and asked GET / twice; it answered ${describe(first)} and ${describe(second)}.${redisTrouble ? ' Its log shows it could not reach the Redis it tried.' : ''}`,
+        message: `Gave the app REDIS_URL=${url} and asked GET / twice; it got ${describe(first)} and ${describe(second)}.${redisTrouble ? ' Its log shows it could not reach the Redis it tried.' : ''}`,
         expected: 'two 200 answers, counted in the Redis at REDIS_URL',
         actual: app.lastOutput(3) || 'no log output',
         hints: ['Connect with new Redis(process.env.REDIS_URL) — through config.js — rather than a fixed address.'],
@@ -81,7 +81,7 @@ await runLab(new URL('./lab.json', import.meta.url), {
     const { greeting, first } = await observe(t);
     if (!first.body.includes(greeting)) {
       throw t.fail({
-        message: `Started the app with GREETING=${greeting}; GET / answered ${describe(first)}, without that greeting.`,
+        message: `Started the app with GREETING=${greeting}; GET / got ${describe(first)}, without that greeting.`,
         expected: `an answer containing "${greeting}"`,
         actual: first.body.trim() || describe(first),
         hints: ['Read process.env.GREETING in config.js (check the spelling), and use config.greeting in the answer.'],

@@ -41,7 +41,7 @@ function cluster(t) {
       cookie ??= response.headers['set-cookie']?.[0]?.split(';')[0];
       if (response.status !== 200) {
         throw t.fail({
-          message: `Request ${i + 1} (to ${target.app.label}) answered ${describe(response)}.`,
+          message: `Request ${i + 1} (to ${target.app.label}) got ${describe(response)}.`,
           expected: '200 with the counts',
           actual: target.app.lastOutput(3) || describe(response),
           hints: ['Press Run and open the app; the error it logs tells you what broke.'],
@@ -57,7 +57,7 @@ function cluster(t) {
     t.log('stopped A and B; starting instance C');
     const c = await startReady(t, 'instance C');
     const after = await request(c.port, '/', { headers: cookie ? { cookie } : {} });
-    t.log(`instance C answered ${describe(after)}`);
+    t.log(`instance C got ${describe(after)}`);
     return { sequential, burst, burstTotals, after: { response: after, ...counts(after) }, cookie };
   });
 }

@@ -9,15 +9,15 @@ import { sleep } from './util.mjs';
 /** The app ended while the check needed it; the checker reports this as `error` with its last output. */
 export class AppExited extends Error {
   constructor(app, during) {
-    super(`${app.label} exited ${describeExit(app.exit)} ${during}.`);
+    super(`${app.label} ${describeExit(app.exit)} ${during}.`);
     this.name = 'AppExited';
     this.app = app;
   }
 }
 
 export function describeExit(exit) {
-  if (!exit) return 'still running';
-  return exit.signal ? `after being killed by ${exit.signal}` : `with code ${exit.code}`;
+  if (!exit) return 'is still running';
+  return exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
 }
 
 // The app gets only what a process needs to run plus what the check chooses, so variables in the

@@ -23,7 +23,9 @@ export function request(port, path = '/', { method = 'GET', headers = {}, timeou
 
 /** Describes a response for a message: `200 "Hello! …"`, or the network error. */
 export function describe(response) {
-  if (response.error) return response.error === 'ECONNRESET' ? 'the connection was cut (ECONNRESET)' : `no answer (${response.error})`;
+  if (response.error === 'ECONNRESET') return 'a cut connection (ECONNRESET)';
+  if (response.error === 'ECONNREFUSED') return 'a refused connection (ECONNREFUSED)';
+  if (response.error) return `no answer (${response.error})`;
   const body = response.body.trim();
   return `${response.status} ${JSON.stringify(body.length > 120 ? `${body.slice(0, 117)}…` : body)}`;
 }
