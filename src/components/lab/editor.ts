@@ -8,7 +8,6 @@ import { EditorView, keymap, lineNumbers, highlightActiveLine, highlightActiveLi
 import { defaultKeymap, history, historyKeymap, indentWithTab } from '@codemirror/commands';
 import { searchKeymap, highlightSelectionMatches } from '@codemirror/search';
 import { bracketMatching, indentOnInput, indentUnit } from '@codemirror/language';
-import { closeBrackets, closeBracketsKeymap } from '@codemirror/autocomplete';
 import { languageFor } from './languages.ts';
 import { labEditorTheme } from './editor-theme.ts';
 
@@ -45,14 +44,12 @@ export function createEditor(options: EditorOptions): LabEditor {
     drawSelection(),
     indentOnInput(),
     bracketMatching(),
-    closeBrackets(),
     highlightActiveLine(),
     highlightSelectionMatches(),
     indentUnit.of('  '),
     EditorState.tabSize.of(2),
     keymap.of([
       ...options.keys,
-      ...closeBracketsKeymap,
       ...defaultKeymap,
       ...searchKeymap,
       ...historyKeymap,

@@ -1,18 +1,24 @@
-/** Syntax highlighting by file name: the lab files are JavaScript, JSON, `.env` files and Procfiles. */
+/**
+ * Syntax highlighting by file name: the lab files are JavaScript, JSON, `.env` files and Procfiles.
+ * CodeMirror's legacy stream modes cover all four in a few kilobytes; the full Lezer grammars would
+ * add some 40 KB gzip to the workspace for features (syntax-tree folding, completion) the labs do not use.
+ */
 import type { Extension } from '@codemirror/state';
 import { StreamLanguage } from '@codemirror/language';
-import { javascript } from '@codemirror/lang-javascript';
-import { json } from '@codemirror/lang-json';
+import { javascript, json, typescript } from '@codemirror/legacy-modes/mode/javascript';
 import { properties } from '@codemirror/legacy-modes/mode/properties';
 
+const js = StreamLanguage.define(javascript);
+const ts = StreamLanguage.define(typescript);
+const jsonLanguage = StreamLanguage.define(json);
 // `KEY=value` lines and `process: command` lines both read well with the properties mode's key/value colours.
 const keyValue = StreamLanguage.define(properties);
 
 export function languageFor(path: string): Extension {
   const name = path.split('/').at(-1) ?? path;
-  if (/\.(?:m|c)?js$/.test(name)) return javascript();
-  if (/\.(?:m|c)?ts$/.test(name)) return javascript({ typescript: true });
-  if (name.endsWith('.json')) return json();
+  if (/\.(?:m|c)?js$/.test(name)) return js;
+  if (/\.(?:m|c)?ts$/.test(name)) return ts;
+  if (name.endsWith('.json')) return jsonLanguage;
   if (name === '.env' || name.startsWith('.env.') || name.endsWith('.env') || name === 'Procfile') return keyValue;
   return [];
 }

@@ -8,7 +8,7 @@ import { createRuntime } from '../../lab/runtime/select.ts';
 import type { WorkspaceData } from '../../lab/workspace-data.ts';
 import { labStatus, setLabStatus } from '../../lib/progress.ts';
 import { createEditor } from './editor.ts';
-import { createTerminal } from './terminal.ts';
+import { createLazyTerminal, type LazyTerminal } from './lazy-terminal.ts';
 import { renderChecks } from './checks-panel.ts';
 import { bindTabs } from './file-tabs.ts';
 import { createNotices } from './notices.ts';
@@ -79,9 +79,8 @@ export async function mountWorkspace(root: HTMLElement): Promise<LabSession> {
     shown = files;
   });
 
-  const terminal = createTerminal(slot(root, 'terminal'), `Terminal for the ${data.title} lab`);
+  const terminal = createLazyTerminal(slot(root, 'terminal'), `Terminal for the ${data.title} lab`, '');
   session.onOutput((chunk) => terminal.write(chunk));
-  terminal.write('\x1b[2mPress Run to start the app, or Check to let the checker run it.\x1b[0m\r\n');
   bindShell(session, terminal, slot(root, 'terminal'));
 
   const tabs = bindTabs(root, (path) => {
@@ -118,23 +117,30 @@ export async function mountWorkspace(root: HTMLElement): Promise<LabSession> {
 }
 
 /** Opens the runtime's shell the first time the learner focuses the terminal. */
-function bindShell(session: LabSession, terminal: ReturnType<typeof createTerminal>, host: HTMLElement): void {
+function bindShell(session: LabSession, terminal: LazyTerminal, host: HTMLElement): void {
   let opened = false;
+  const open = async (): Promise<void> => {
+    await terminal.ready();
+    const shell = await session.shell(terminal.size());
+    if (!shell) {
+      opened = false;
+      terminal.write('\r\n\x1b[2mThis runtime has no interactive shell; use Run and Check.\x1b[0m\r\n');
+      return;
+    }
+    const lineMode = session.run.state.get().adapter === 'local';
+    terminal.attachInput(lineMode ? 'line' : 'raw', (data) => shell.write(data));
+    if (lineMode) terminal.write('\r\n\x1b[2mShell ready: type a command and press Enter (for example: ls, cat app.js).\x1b[0m\r\n');
+    void shell.exit.then(() => {
+      opened = false;
+      terminal.write('\r\n\x1b[2m[shell closed; select the terminal to open a new one]\x1b[0m\r\n');
+    });
+  };
   host.addEventListener('focusin', () => {
     if (opened) return;
     opened = true;
-    void session.shell(terminal.size()).then((shell) => {
-      if (!shell) {
-        terminal.write('\r\n\x1b[2mThis runtime has no interactive shell; use Run and Check.\x1b[0m\r\n');
-        return;
-      }
-      const lineMode = session.run.state.get().adapter === 'local';
-      terminal.attachInput(lineMode ? 'line' : 'raw', (data) => shell.write(data));
-      if (lineMode) terminal.write('\r\n\x1b[2mShell ready: type a command and press Enter (e.g. ls, cat app.js).\x1b[0m\r\n');
-      void shell.exit.then(() => {
-        opened = false;
-        terminal.write('\r\n\x1b[2m[shell closed; focus the terminal to open a new one]\x1b[0m\r\n');
-      });
+    open().catch((error: unknown) => {
+      opened = false;
+      terminal.write(`\r\n\x1b[31mThe shell could not start: ${error instanceof Error ? error.message : String(error)}\x1b[0m\r\n`);
     });
   });
 }
