@@ -41,7 +41,7 @@ export function issuesToProblems(file: string, issues: readonly z.core.$ZodIssue
       const field = [...issue.path.map(String), issue.keys.join(', ')].filter(Boolean).join('.');
       return { file, field, message: issue.message };
     }
-    const got = 'input' in issue && issue.input !== undefined && issue.code !== 'unrecognized_keys' ? ` (found ${shown(issue.input)})` : '';
+    const got = 'input' in issue && issue.input !== undefined ? ` (found ${shown(issue.input)})` : '';
     return { file, field: fieldPath(issue.path), message: `${issue.message}${got}` };
   });
 }
