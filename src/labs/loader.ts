@@ -165,8 +165,9 @@ export async function writeWorkspace(dir: string, lab: Lab, files: FileMap): Pro
   }
   const link = join(root, 'node_modules');
   if (!existsSync(link)) {
-    const modules = resolve(dirname(lab.dir), '..', 'node_modules');
-    if (!existsSync(modules)) throw new LabError(`No node_modules next to ${dirname(lab.dir)}; run "npm install" in the project first.`);
+    // The project's node_modules, next to labs/; for labs kept elsewhere, the one this course runs from.
+    const modules = [resolve(dirname(lab.dir), '..', 'node_modules'), fileURLToPath(new URL('../../node_modules', import.meta.url))].find((d) => existsSync(d));
+    if (!modules) throw new LabError(`No node_modules next to ${dirname(lab.dir)}; run "npm install" in the project first.`);
     await symlink(modules, link, 'dir');
   }
 }

@@ -4,13 +4,14 @@
  * (fetch cannot send a forged Host header, which the DNS-rebinding tests need).
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { DEFAULT_LIMITS, loadConfig, ROOT_DIR, type RunnerLimits, type ServerConfig } from '../../../src/server/config.ts';
 import { createLogger } from '../../../src/server/log.ts';
 import type { LabSource } from '../../../src/server/runner/lab-source.ts';
+import { isAlive } from '../../../src/server/runner/process-tree.ts';
 import { startServer, type RunningServer } from '../../../src/server/server.ts';
 import { TOKEN_HEADER, type RunnerEvent } from '../../../src/lab/runtime/local/protocol.ts';
 
@@ -228,4 +229,19 @@ export function listen(server: TestServer, session: string): Promise<EventStream
     req.on('error', (error) => reject(error));
     req.end();
   });
+}
+
+/** Pids of live processes whose working directory is inside `dir` (Linux /proc). */
+export function processesIn(dir: string): number[] {
+  const found: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const cwd = readlinkSync(`/proc/${name}/cwd`);
+      if (cwd.startsWith(dir) && isAlive(Number(name))) found.push(Number(name));
+    } catch {
+      // Gone meanwhile, or not ours to inspect.
+    }
+  }
+  return found;
 }

@@ -1,0 +1,124 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { CheckEvent } from '../../../src/lab/runtime/types.ts';
+import { isAlive, treeMembers } from '../../../src/server/runner/process-tree.ts';
+import { processesIn } from './helpers.ts';
+import { createSession, listen, runner, startTestServer, type TestServer } from './helpers.ts';
+
+const events = (ndjson: string): CheckEvent[] =>
+  ndjson
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as CheckEvent);
+
+describe('running the checks', () => {
+  let server: TestServer;
+  afterEach(async () => {
+    await server.stop();
+  });
+
+  it('streams the checker’s events as NDJSON, keeping stray lines as transcript', async () => {
+    server = await startTestServer();
+    const session = await createSession(server, '01-echo');
+    const res = await runner(server, `/sessions/${session}/check`, { method: 'POST' });
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toBe('application/x-ndjson; charset=utf-8');
+    const stream = events(res.text);
+    expect(stream.map((e) => e.type)).toEqual(['plan', 'log', 'result', 'result', 'done']);
+    expect(stream[1]).toEqual({ v: 1, type: 'log', check: '', source: 'checker', text: 'a stray line' });
+    expect(stream.at(-1)).toEqual({ v: 1, type: 'done', status: 'pass', passed: 2, failed: 0, errored: 0 });
+  });
+
+  it('stops a checker that runs past the limit and reports each unfinished check as timed out', async () => {
+    server = await startTestServer({ limits: { checkTimeoutMs: 600 } });
+    const session = await createSession(server, '02-hang');
+    const started = Date.now();
+    const res = await runner(server, `/sessions/${session}/check`, { method: 'POST' });
+    expect(Date.now() - started).toBeLessThan(5_000);
+    const stream = events(res.text);
+    const result = stream.find((e) => e.type === 'result');
+    expect(result).toMatchObject({ check: 'forever', status: 'error' });
+    expect(result?.type === 'result' && result.message).toContain('did not finish within 1 s');
+    expect(stream.at(-1)).toEqual({ v: 1, type: 'done', status: 'error', passed: 0, failed: 0, errored: 1 });
+  });
+
+  it('turns a crashed checker into an error verdict that quotes its last output', async () => {
+    server = await startTestServer();
+    const session = await createSession(server, '03-crash');
+    const stream = events((await runner(server, `/sessions/${session}/check`, { method: 'POST' })).text);
+    const result = stream.find((e) => e.type === 'result');
+    expect(result?.type === 'result' && result.message).toMatch(/exit code 3.*the checker fell over/);
+    expect(stream.at(-1)).toMatchObject({ type: 'done', status: 'error' });
+  });
+
+  it('refuses a second check while one runs, and Stop ends the running one with a verdict', async () => {
+    server = await startTestServer();
+    const session = await createSession(server, '02-hang');
+    const first = runner(server, `/sessions/${session}/check`, { method: 'POST' });
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    const second = await runner(server, `/sessions/${session}/check`, { method: 'POST' });
+    expect(second.status).toBe(409);
+    await runner(server, `/sessions/${session}/stop`, { method: 'POST' });
+    const stream = events((await first).text);
+    expect(stream.find((e) => e.type === 'result')).toMatchObject({ status: 'error', message: 'The checks were stopped before they finished.' });
+    expect(stream.at(-1)).toMatchObject({ type: 'done', status: 'error' });
+  });
+});
+
+describe('the real Config lab on the runner', () => {
+  let server: TestServer;
+  afterEach(async () => {
+    await server.stop();
+  });
+
+  const check = async (files?: Record<string, string>): Promise<CheckEvent[]> => {
+    const res = await runner(server, '/sessions', { method: 'POST', json: { lab: '03-config', files: files ?? {} } });
+    expect(res.status, res.text).toBe(201);
+    const session = (JSON.parse(res.text) as { session: string }).session;
+    return events((await runner(server, `/sessions/${session}/check`, { method: 'POST' })).text);
+  };
+
+  it('fails the starter and passes the solution, with no process left behind', async () => {
+    const { loadLab, learnerFiles } = await import('../../../src/labs/index.ts');
+    const lab = await loadLab('03-config');
+    server = await startTestServer({ labs: (await import('../../../src/server/runner/lab-source.ts')).repositoryLabs() });
+
+    const starter = await check();
+    expect(starter[0]).toMatchObject({ type: 'plan', lab: '03-config' });
+    expect(starter.at(-1)).toMatchObject({ type: 'done', status: 'fail' });
+
+    const solution = await check(learnerFiles(lab, 'solution'));
+    expect(solution.at(-1), JSON.stringify(solution.filter((e) => e.type === 'result' && e.status !== 'pass'))).toMatchObject({
+      type: 'done',
+      status: 'pass',
+      failed: 0,
+      errored: 0,
+    });
+    // The checker started apps and an embedded Redis in the workspaces; none of them may outlive it.
+    expect(processesIn(server.workRoot)).toEqual([]);
+  }, 60_000);
+
+  it('runs the lab’s Run command: embedded Redis, then the app, stopped as a whole tree', async () => {
+    server = await startTestServer({ labs: (await import('../../../src/server/runner/lab-source.ts')).repositoryLabs() });
+    const { loadLab, learnerFiles } = await import('../../../src/labs/index.ts');
+    const lab = await loadLab('03-config');
+    const res = await runner(server, '/sessions', { method: 'POST', json: { lab: '03-config', files: learnerFiles(lab, 'solution') } });
+    const session = (JSON.parse(res.text) as { session: string }).session;
+    const stream = await listen(server, session);
+    const started = await runner(server, `/sessions/${session}/processes`, { method: 'POST', json: { command: lab.manifest.commands.run } });
+    const id = (JSON.parse(started.text) as { process: string }).process;
+    try {
+      await stream.waitFor((e) => e.type === 'output' && /listening|port/i.test(stream.output(id)), 15_000);
+      const [leader] = server.runner?.sessions()[0]?.pids() ?? [];
+      const pids = [leader as number, ...treeMembers(leader as number)];
+      // sh, the launcher and the app at least.
+      expect(pids.length).toBeGreaterThanOrEqual(3);
+      expect(processesIn(server.workRoot).sort()).toEqual([...pids].sort());
+      expect(stream.output(id)).toContain('embedded Redis');
+      await runner(server, `/sessions/${session}/processes/${id}`, { method: 'DELETE' });
+      expect(pids.filter(isAlive)).toEqual([]);
+      expect(processesIn(server.workRoot)).toEqual([]);
+    } finally {
+      stream.close();
+    }
+  }, 30_000);
+});

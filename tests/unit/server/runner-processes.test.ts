@@ -1,0 +1,214 @@
+import { existsSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { RunnerEvent } from '../../../src/lab/runtime/local/protocol.ts';
+import { isAlive } from '../../../src/server/runner/process-tree.ts';
+import { createSession, listen, runner, startTestServer, type EventStream, type TestServer } from './helpers.ts';
+
+type Exit = Extract<RunnerEvent, { type: 'exit' }>;
+const exitOf = (process: string) => (e: RunnerEvent) => e.type === 'exit' && e.process === process;
+
+/** Node one-liner: starts a grandchild (optionally in a new session, escaping the process group) and prints both pids. */
+const SPAWNER = (setsid: boolean): string =>
+  `node -e "const c = require('child_process').spawn(${setsid ? "'setsid', ['sleep', '300']" : "'sleep', ['300']"}, { stdio: 'ignore' }); console.log('PIDS', process.pid, c.pid); setInterval(() => {}, 1000)"`;
+
+describe('lab processes', () => {
+  let server: TestServer;
+  let stream: EventStream | undefined;
+  afterEach(async () => {
+    stream?.close();
+    await server.stop();
+  });
+
+  const start = async (session: string, body: unknown): Promise<string> => {
+    const res = await runner(server, `/sessions/${session}/processes`, { method: 'POST', json: body });
+    expect(res.status, res.text).toBe(201);
+    return (JSON.parse(res.text) as { process: string }).process;
+  };
+
+  const pidsFrom = async (events: EventStream, process: string): Promise<number[]> => {
+    await events.waitFor((e) => e.type === 'output' && e.process === process && /PIDS \d+ \d+/.test(events.output(process)));
+    return (events.output(process).match(/PIDS (\d+) (\d+)/) as RegExpMatchArray).slice(1).map(Number);
+  };
+
+  it('runs a command in the workspace and streams its output and exit code', async () => {
+    server = await startTestServer();
+    const session = await createSession(server, '01-echo', { 'app.js': 'console.log("visits:", 1); console.error("warned"); process.exit(3);\n' });
+    stream = await listen(server, session);
+    const process = await start(session, { command: 'node app.js' });
+    const exit = (await stream.waitFor(exitOf(process))) as Exit;
+    expect(exit).toEqual({ type: 'exit', process, code: 3, signal: null });
+    expect(stream.output(process)).toContain('visits: 1');
+    expect(stream.output(process)).toContain('warned');
+  });
+
+  it('replays output to a page that connects after the process started', async () => {
+    server = await startTestServer();
+    const session = await createSession(server);
+    const process = await start(session, { command: 'echo early bird' });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    stream = await listen(server, session);
+    await stream.waitFor(exitOf(process));
+    expect(stream.output(process)).toBe('early bird\n');
+  });
+
+  it('gives processes a small environment: the course’s node first on PATH, REDIS_URL passed through, no server secrets', async () => {
+    process.env['TFL_TEST_SECRET'] = 'do-not-leak';
+    try {
+      server = await startTestServer({ env: { REDIS_URL: 'redis://127.0.0.1:6390' } });
+      const session = await createSession(server);
+      stream = await listen(server, session);
+      const id = await start(session, { command: 'node -e "console.log(process.version, process.env.REDIS_URL, process.env.TFL_TEST_SECRET ?? \'none\')"' });
+      await stream.waitFor(exitOf(id));
+      expect(stream.output(id).trim()).toBe(`${process.version} redis://127.0.0.1:6390 none`);
+    } finally {
+      delete process.env['TFL_TEST_SECRET'];
+    }
+  });
+
+  it('runs an interactive shell that reads whole lines from stdin', async () => {
+    server = await startTestServer();
+    const session = await createSession(server);
+    stream = await listen(server, session);
+    const shell = await start(session, { shell: true });
+    const typed = await runner(server, `/sessions/${session}/processes/${shell}/stdin`, { method: 'POST', body: 'echo "sum=$((40 + 2))"; ls\n' });
+    expect(typed.status).toBe(204);
+    await stream.waitFor((e) => e.type === 'output' && stream!.output(shell).includes('sum=42') && stream!.output(shell).includes('app.js'));
+    await runner(server, `/sessions/${session}/processes/${shell}/stdin`, { method: 'POST', body: 'exit 0\n' });
+    expect(await stream.waitFor(exitOf(shell))).toMatchObject({ code: 0 });
+  });
+
+  it('kills the whole tree: the child and the grandchild it spawned', async () => {
+    server = await startTestServer();
+    const session = await createSession(server);
+    stream = await listen(server, session);
+    const id = await start(session, { command: SPAWNER(false) });
+    const pids = await pidsFrom(stream, id);
+    expect(pids.every(isAlive)).toBe(true);
+    const killed = await runner(server, `/sessions/${session}/processes/${id}`, { method: 'DELETE' });
+    expect(killed.status).toBe(204);
+    expect(pids.filter(isAlive)).toEqual([]);
+    expect(await stream.waitFor(exitOf(id))).toMatchObject({ reason: 'killed' });
+  });
+
+  it('kills a grandchild that left the process group (setsid)', async () => {
+    server = await startTestServer();
+    const session = await createSession(server);
+    stream = await listen(server, session);
+    const id = await start(session, { command: SPAWNER(true) });
+    const pids = await pidsFrom(stream, id);
+    await new Promise((resolve) => setTimeout(resolve, 100)); // let setsid exec sleep
+    await runner(server, `/sessions/${session}/processes/${id}`, { method: 'DELETE' });
+    expect(pids.filter(isAlive)).toEqual([]);
+  });
+
+  it('leaves nothing behind when a command backgrounds a job and exits', async () => {
+    server = await startTestServer();
+    const session = await createSession(server);
+    stream = await listen(server, session);
+    const id = await start(session, { command: 'sleep 300 & echo "PIDS $$ $!"' });
+    const pids = await pidsFrom(stream, id);
+    await stream.waitFor(exitOf(id));
+    expect(pids.filter(isAlive)).toEqual([]);
+  });
+
+  it('stops a run that exceeds the time limit, with reason "timeout"', async () => {
+    server = await startTestServer({ limits: { runTimeoutMs: 400 } });
+    const session = await createSession(server);
+    stream = await listen(server, session);
+    const id = await start(session, { command: SPAWNER(false) });
+    const pids = await pidsFrom(stream, id);
+    const exit = (await stream.waitFor(exitOf(id))) as Exit;
+    expect(exit.reason).toBe('timeout');
+    expect(exit.signal).toBe('SIGTERM');
+    expect(pids.filter(isAlive)).toEqual([]);
+  });
+
+  it('stops a process that floods its output, with reason "limit"', async () => {
+    server = await startTestServer({ limits: { maxOutputBytes: 64 * 1024 } });
+    const session = await createSession(server);
+    stream = await listen(server, session);
+    const id = await start(session, { command: 'yes "a learner\'s runaway loop"' });
+    const exit = (await stream.waitFor(exitOf(id))) as Exit;
+    expect(exit.reason).toBe('limit');
+    expect(stream.output(id).length).toBeLessThanOrEqual(64 * 1024);
+  });
+
+  it('refuses more processes than the limit with 429', async () => {
+    server = await startTestServer({ limits: { maxProcesses: 2 } });
+    const session = await createSession(server);
+    await start(session, { command: 'sleep 30' });
+    await start(session, { command: 'sleep 30' });
+    const third = await runner(server, `/sessions/${session}/processes`, { method: 'POST', json: { command: 'sleep 30' } });
+    expect(third.status).toBe(429);
+    expect(JSON.parse(third.text).error).toContain('already runs 2 processes');
+  });
+
+  it('rejects a start request without a command, naming the field', async () => {
+    server = await startTestServer();
+    const session = await createSession(server);
+    const res = await runner(server, `/sessions/${session}/processes`, { method: 'POST', json: { cmd: 'ls' } });
+    expect(res.status).toBe(400);
+    expect(JSON.parse(res.text).error).toMatch(/^command: /);
+  });
+
+  it('stop kills every process; deleting the session also deletes its folder', async () => {
+    server = await startTestServer();
+    const session = await createSession(server);
+    stream = await listen(server, session);
+    const first = await start(session, { command: SPAWNER(false) });
+    const second = await start(session, { command: SPAWNER(false) });
+    const pids = [...(await pidsFrom(stream, first)), ...(await pidsFrom(stream, second))];
+    expect((await runner(server, `/sessions/${session}/stop`, { method: 'POST' })).status).toBe(204);
+    expect(pids.filter(isAlive)).toEqual([]);
+
+    const dir = server.runner?.sessions()[0]?.dir as string;
+    expect(existsSync(dir)).toBe(true);
+    expect((await runner(server, `/sessions/${session}`, { method: 'DELETE' })).status).toBe(204);
+    expect(existsSync(dir)).toBe(false);
+    expect((await runner(server, `/sessions/${session}/stop`, { method: 'POST' })).status).toBe(404);
+  });
+
+  it('closes a session nobody listens to after the idle timeout, killing its processes', async () => {
+    server = await startTestServer({ limits: { idleTimeoutMs: 1_000 } });
+    const session = await createSession(server);
+    const probe = await listen(server, session);
+    const id = await start(session, { command: SPAWNER(false) });
+    const pids = await pidsFrom(probe, id);
+    const dir = server.runner?.sessions()[0]?.dir as string;
+    probe.close();
+    const deadline = Date.now() + 5_000;
+    while (existsSync(dir) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(existsSync(dir)).toBe(false);
+    expect(pids.filter(isAlive)).toEqual([]);
+    expect(server.logs.some((line) => line.includes('"why":"idle"'))).toBe(true);
+  });
+
+  it('keeps at most the session limit: the least recently used unwatched session makes room, watched ones never do', async () => {
+    server = await startTestServer({ limits: { maxSessions: 2 } });
+    const watched = await createSession(server);
+    stream = await listen(server, watched);
+    const unwatched = await createSession(server);
+    await createSession(server);
+    const ids = server.runner?.sessions().map((s) => s.id) ?? [];
+    expect(ids).toContain(watched);
+    expect(ids).not.toContain(unwatched);
+
+    const second = await listen(server, ids.find((id) => id !== watched) as string);
+    const refused = await runner(server, '/sessions', { method: 'POST', json: { lab: '01-echo', files: {} } });
+    second.close();
+    expect(refused.status).toBe(429);
+    expect(JSON.parse(refused.text).error).toContain('close a lab tab');
+  });
+
+  it('kills every process and deletes every workspace when the server shuts down', async () => {
+    server = await startTestServer();
+    const session = await createSession(server);
+    stream = await listen(server, session);
+    const id = await start(session, { command: SPAWNER(false) });
+    const pids = await pidsFrom(stream, id);
+    const dir = server.runner?.sessions()[0]?.dir as string;
+    await server.shutdown();
+    expect(pids.filter(isAlive)).toEqual([]);
+    expect(existsSync(dir)).toBe(false);
+  });
+});
