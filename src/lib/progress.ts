@@ -36,9 +36,12 @@ export interface Progress {
 
 /** Saved progress could not be read or written; `message` is written for the learner. */
 export class ProgressStorageError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
+  /** True when the saved data itself is unreadable: resetting or importing fixes it; nothing else will. */
+  readonly damaged: boolean;
+  constructor(message: string, options?: { cause?: unknown; damaged?: boolean }) {
     super(message, options);
     this.name = 'ProgressStorageError';
+    this.damaged = options?.damaged ?? false;
   }
 }
 
@@ -98,10 +101,10 @@ export function readProgress(storage?: Storage): Progress {
   try {
     parsed = JSON.parse(raw);
   } catch (cause) {
-    throw new ProgressStorageError('Your saved progress is damaged (not valid JSON). Import a saved copy, or reset progress to start again.', { cause });
+    throw new ProgressStorageError('Your saved progress is damaged (not valid JSON). Import a saved copy, or reset progress to start again.', { cause, damaged: true });
   }
   const problem = problemWith(parsed);
-  if (problem) throw new ProgressStorageError(`Your saved progress is damaged: ${problem}. Import a saved copy, or reset progress to start again.`);
+  if (problem) throw new ProgressStorageError(`Your saved progress is damaged: ${problem}. Import a saved copy, or reset progress to start again.`, { damaged: true });
   return parsed as Progress;
 }
 
@@ -152,6 +155,16 @@ export function exportProgress(storage?: Storage): string {
   return JSON.stringify(readProgress(storage), null, 2) + '\n';
 }
 
+/** Importing a good copy is the way out of damaged data, so damage there means "nothing to merge with". */
+function readOrReplaceDamaged(store: Storage): Progress {
+  try {
+    return readProgress(store);
+  } catch (error) {
+    if (error instanceof ProgressStorageError && error.damaged) return empty();
+    throw error;
+  }
+}
+
 const rank = (s: SavedLabStatus) => (s === 'passed' ? 1 : 0);
 
 /** Merges a file made by exportProgress into saved progress, keeping the better status of each lab. */
@@ -166,7 +179,7 @@ export function importProgress(json: string, storage?: Storage): void {
   if (problem) throw new ProgressStorageError(`That file is not a progress export: ${problem}. Choose the .json file the Export button saved.`);
   const incoming = parsed as Progress;
   const store = resolveStorage(storage);
-  const progress = readProgress(store);
+  const progress = readOrReplaceDamaged(store);
   for (const [id, theirs] of Object.entries(incoming.labs)) {
     const ours = progress.labs[id];
     const better =

@@ -6,7 +6,7 @@
  *   [data-continue]             a link retargeted to the last chapter (JSON titles in data-chapters)
  *   [data-progress-error]       where storage failures are shown to the learner
  */
-import { onProgressChange, readProgress, resetProgress, type LabStatus, type Progress } from '../../lib/progress.ts';
+import { ProgressStorageError, onProgressChange, readProgress, resetProgress, type LabStatus, type Progress } from '../../lib/progress.ts';
 
 const LABELS: Record<LabStatus, string> = { 'not-started': 'Not started', 'in-progress': 'In progress', passed: 'Passed' };
 
@@ -21,7 +21,7 @@ export function showProgressError(error: unknown): void {
   box.querySelector('[data-progress-error-text]')!.textContent = message;
   const reset = box.querySelector<HTMLButtonElement>('[data-progress-reset]');
   // Only damaged data is fixed by resetting; a blocked or full storage is not.
-  if (reset) reset.hidden = !/damaged/.test(message);
+  if (reset) reset.hidden = !(error instanceof ProgressStorageError && error.damaged);
 }
 
 function paint(progress: Progress): void {

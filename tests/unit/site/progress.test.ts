@@ -81,6 +81,20 @@ describe('storage that fails', () => {
     expect(() => labStatus('03-config', storage)).toThrow(/labs\["03-config"\]\.status must be "in-progress" or "passed"/);
   });
 
+  it('marks damage apart from a refused write, so the page offers a reset only when it helps', () => {
+    storage.items.set(PROGRESS_KEY, '{not json');
+    expect(() => readProgress(storage)).toThrow(expect.objectContaining({ damaged: true }));
+    storage.items.clear();
+    storage.failWith = new Error('SecurityError');
+    expect(() => markVisited('03-config', storage)).toThrow(expect.objectContaining({ damaged: false }));
+  });
+
+  it('lets an import replace damaged progress', () => {
+    storage.items.set(PROGRESS_KEY, '{not json');
+    importProgress('{"v":1,"labs":{"03-config":{"status":"passed","updatedAt":"2030-01-01T00:00:00Z"}}}', storage);
+    expect(labStatus('03-config', storage)).toBe('passed');
+  });
+
   it('can be reset after damage', () => {
     storage.items.set(PROGRESS_KEY, '[]');
     resetProgress(storage);
