@@ -1,0 +1,64 @@
+import { expect, test } from '@playwright/test';
+import { announcement, check, checkRow, editor, openLab, replaceFile, typeSolution } from './lab-helpers.ts';
+
+test.describe('the Config lab', () => {
+  test('a learner sees the starter fail, fixes it by typing, passes, and finds it all after a reload', async ({ page }) => {
+    const opened = await openLab(page, '03-config');
+    const { lab } = opened;
+    const verdict = await check(page, lab, 1);
+    expect(verdict).toMatch(/^Check run 1: 0 of 5 checks passed\. Still to fix: Listens on the port given in PORT/);
+    const port = checkRow(lab, 'Listens on the port given in PORT');
+    await expect(port).toHaveAttribute('data-status', 'fail');
+    await expect(port).toContainText(/Started the app with PORT=\d+/);
+    await expect(port.getByText('Expected')).toBeVisible();
+    await port.getByRole('button', { name: /Show a hint/ }).click();
+    await expect(port.getByText(/^Hint 1:/)).toBeVisible();
+
+    await typeSolution(page, opened);
+    expect(await check(page, lab, 2, 'keyboard')).toBe('Check run 2: all 5 checks passed. Lab complete.');
+    await expect(lab.getByRole('listitem').and(lab.locator('[data-status="pass"]'))).toHaveCount(5);
+
+    await page.reload();
+    const again = await openLab(page, '03-config');
+    await expect(editor(again.lab, 'config.js')).toContainText("redisUrl: required('REDIS_URL')");
+    await page.goto('/');
+    await expect(page.locator('[data-lab-status="03-config"]').first()).toContainText('Passed');
+  });
+
+  test('comparing with the solution changes nothing, and a reset can be undone', async ({ page }) => {
+    const { lab, data } = await openLab(page, '03-config');
+    const mine = `// my own notes\n${data.starter['config.js']}`;
+    await replaceFile(page, lab, 'config.js', mine);
+
+    await lab.getByRole('button', { name: 'Compare with solution' }).click();
+    await expect(lab.getByRole('textbox', { name: 'config.js, the solution (read-only)' })).toContainText("required('REDIS_URL')");
+    await expect(lab.getByRole('textbox', { name: 'config.js, your version (read-only)' })).toContainText('// my own notes');
+    await lab.getByRole('button', { name: 'Back to editing' }).click();
+    await expect(editor(lab, 'config.js')).toContainText('// my own notes');
+
+    await lab.getByRole('button', { name: 'Reset to starter' }).click();
+    await expect(editor(lab, 'config.js')).not.toContainText('// my own notes');
+    const undo = lab.getByRole('button', { name: 'Undo reset' });
+    await expect(undo).toBeFocused();
+    await undo.click();
+    await expect(editor(lab, 'config.js')).toContainText('// my own notes');
+    await expect(undo).toBeHidden();
+  });
+
+  test('an app stuck in an infinite loop is reported as a time-out and the workspace recovers', async ({ page }) => {
+    test.setTimeout(150_000);
+    const opened = await openLab(page, '03-config');
+    const { lab, data } = opened;
+    await replaceFile(page, lab, 'app.js', `while (true) {}\n${data.starter['app.js']}`);
+    const verdict = await check(page, lab, 1);
+    expect(verdict).toMatch(/^Check run 1: 0 of 5 checks passed/);
+    const port = checkRow(lab, 'Listens on the port given in PORT');
+    await expect(port).toHaveAttribute('data-status', /error|fail/);
+    await expect(port).toContainText(/\d+ ?s|time|did not answer|nothing was listening/i);
+
+    await replaceFile(page, lab, 'app.js', data.starter['app.js']!);
+    await typeSolution(page, opened);
+    expect(await check(page, lab, 2)).toBe('Check run 2: all 5 checks passed. Lab complete.');
+    await expect(announcement(page)).toHaveText(/all 5 checks passed/);
+  });
+});
