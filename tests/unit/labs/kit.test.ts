@@ -1,0 +1,124 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+// @ts-expect-error plain ESM JavaScript without type declarations
+import { startApp } from '../../../labs/_kit/app.mjs';
+// @ts-expect-error plain ESM JavaScript without type declarations
+import { request, describe as describeResponse } from '../../../labs/_kit/http.mjs';
+// @ts-expect-error plain ESM JavaScript without type declarations
+import { freePort } from '../../../labs/_kit/util.mjs';
+
+const kit = pathToFileURL(resolve('labs/_kit/index.mjs')).href;
+const dirs: string[] = [];
+afterEach(async () => {
+  for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
+});
+
+async function workspace(files: Record<string, string>): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'kit-'));
+  dirs.push(dir);
+  for (const [path, text] of Object.entries(files)) {
+    await mkdir(join(dir, path, '..'), { recursive: true });
+    await writeFile(join(dir, path), text);
+  }
+  return dir;
+}
+
+// A killed process may linger as a zombie until its new parent reaps it; that one is gone all the same.
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  return !existsSync(`/proc/${pid}/stat`) || !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+};
+
+/** Runs a check.mjs in `dir` and returns its exit code and parsed events. */
+function check(dir: string): Promise<{ code: number | null; events: Array<Record<string, unknown>> }> {
+  return new Promise((done) => {
+    execFile(process.execPath, ['lab/check.mjs'], { cwd: dir }, (error, stdout) => {
+      const code = error ? (error as { code?: number }).code ?? null : 0;
+      done({ code, events: stdout.trim().split('\n').map((l) => JSON.parse(l)) });
+    });
+  });
+}
+
+const manifest = (checks: string[]) =>
+  JSON.stringify({ id: '99-test', commands: { start: 'node app.js' }, checks: checks.map((id) => ({ id, title: `Check ${id}` })) });
+
+describe('checker kit', () => {
+  it('kills the whole process tree of an app, grandchildren included', async () => {
+    const dir = await workspace({
+      'app.js': `const { spawn } = require('node:child_process'); const c = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' }); console.log(c.pid); setInterval(() => {}, 1000);`,
+    });
+    const app = startApp({ command: 'node app.js', cwd: dir });
+    const line = await app.waitForLine(/^\d+$/, 3000);
+    const grandchild = Number(line.text);
+    expect(alive(grandchild)).toBe(true);
+    await app.kill();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(alive(grandchild)).toBe(false);
+    expect(app.exit.signal).toBe('SIGKILL');
+  });
+
+  it('waits for a port with a deadline and reports a refused connection', async () => {
+    const port = await freePort();
+    const dir = await workspace({ 'app.js': `setTimeout(() => require('node:http').createServer((q, s) => s.end('hi')).listen(process.env.PORT), 200);` });
+    const app = startApp({ command: 'node app.js', cwd: dir, env: { PORT: String(port) } });
+    expect(describeResponse(await request(port, '/'))).toBe('a refused connection (ECONNREFUSED)');
+    expect(await app.waitForPort(port, 3000)).toBe(true);
+    expect(describeResponse(await request(port, '/'))).toBe('200 "hi"');
+    await app.stop();
+  });
+
+  it('gives the app only the environment the check chooses', async () => {
+    process.env['SHOULD_NOT_LEAK'] = 'x';
+    const dir = await workspace({ 'app.js': `console.log(JSON.stringify({ leak: process.env.SHOULD_NOT_LEAK ?? null, mine: process.env.MINE }))` });
+    const app = startApp({ command: 'node app.js', cwd: dir, env: { MINE: 'yes' } });
+    await app.exited;
+    expect(app.json()).toEqual([{ leak: null, mine: 'yes' }]);
+    delete process.env['SHOULD_NOT_LEAK'];
+  });
+
+  it('reports pass, fail, a crash and a hang with the protocol, and exits 1 on a failure', async () => {
+    const dir = await workspace({
+      'app.js': `console.log('booting'); if (process.env.MODE === 'crash') { console.error('boom: missing thing'); process.exit(3); } setInterval(() => {}, 1000);`,
+      'lab/lab.json': manifest(['passes', 'fails', 'crashes', 'hangs']),
+      'lab/check.mjs': `import { runLab } from '${kit}';
+const hang = async (t) => { t.start({ env: { MODE: 'hang' } }); await new Promise(() => {}); };
+hang.timeLimit = 500;
+await runLab(new URL('./lab.json', import.meta.url), {
+  passes: async () => 'all good',
+  fails: async (t) => { throw t.fail({ message: 'did X, expected Y, got Z', expected: 'Y', actual: 'Z', hints: ['try W'] }); },
+  crashes: async (t) => { const app = t.start({ env: { MODE: 'crash' } }); await app.waitForPort(await t.port(), 2000); },
+  hangs: hang,
+});`,
+    });
+    const { code, events } = await check(dir);
+    expect(code).toBe(1);
+    expect(events[0]).toMatchObject({ v: 1, type: 'plan', lab: '99-test', checks: [{ id: 'passes', title: 'Check passes' }, { id: 'fails' }, { id: 'crashes' }, { id: 'hangs' }] });
+    const results = Object.fromEntries(events.filter((e) => e['type'] === 'result').map((e) => [e['check'], e]));
+    expect(results['passes']).toMatchObject({ status: 'pass', message: 'all good', hints: [] });
+    expect(results['fails']).toMatchObject({ status: 'fail', message: 'did X, expected Y, got Z', expected: 'Y', actual: 'Z', hints: ['try W'] });
+    expect(results['crashes']).toMatchObject({ status: 'error' });
+    expect(results['crashes']?.['message']).toMatch(/the app exited with code 3 before listening on port \d+\. The check could not go on\.\nthe app's last output:\nbooting\nboom: missing thing/);
+    expect(results['hangs']).toMatchObject({ status: 'error' });
+    expect(results['hangs']?.['message']).toMatch(/did not finish within 0\.5 s; the app seems to hang\.\nthe app's last output:\nbooting/);
+    expect(events.at(-1)).toEqual({ v: 1, type: 'done', status: 'fail', passed: 1, failed: 1, errored: 2 });
+    expect(events.filter((e) => e['type'] === 'log' && e['source'] === 'app').length).toBeGreaterThan(0);
+  });
+
+  it('exits 2 when the checks cannot run and 0 when all pass', async () => {
+    const broken = await workspace({ 'app.js': '', 'lab/lab.json': manifest(['a', 'b']), 'lab/check.mjs': `import { runLab } from '${kit}';\nawait runLab(new URL('./lab.json', import.meta.url), { a: async () => 'ok' });` });
+    const { code, events } = await check(broken);
+    expect(code).toBe(2);
+    expect(events.find((e) => e['type'] === 'result')?.['message']).toBe('The checks could not start: check.mjs and lab.json disagree: no implementation for b.');
+    const fine = await workspace({ 'app.js': '', 'lab/lab.json': manifest(['a']), 'lab/check.mjs': `import { runLab } from '${kit}';\nawait runLab(new URL('./lab.json', import.meta.url), { a: async () => 'ok' });` });
+    expect((await check(fine)).code).toBe(0);
+  });
+});
