@@ -3,7 +3,7 @@
  * prefix (the lab runner is one), everything else from the static site, and a draining shutdown.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Logger } from './log.ts';
 
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse, subpath: string) => void | Promise<void>;
@@ -37,6 +37,12 @@ export function createApp(options: { logger: Logger; fallback: RouteHandler }): 
   const mounts: { prefix: string; mount: Mount }[] = [];
   let draining = false;
   const inFlight = new Set<ServerResponse>();
+  /** Responses in progress per connection, so draining can close each one as soon as it is quiet. */
+  const busy = new Map<Socket, number>();
+  const endIfQuiet = (socket: Socket): void => {
+    // end(), not destroy(): bytes still queued for a slow client are delivered before the FIN.
+    if (!busy.get(socket)) socket.end();
+  };
 
   const route = (pathname: string): { handler: RouteHandler; subpath: string } => {
     for (const { prefix, mount } of mounts) {
@@ -51,11 +57,14 @@ export function createApp(options: { logger: Logger; fallback: RouteHandler }): 
     const started = performance.now();
     // Only the path: query strings may carry the runner token, which must never reach a log.
     const pathname = (req.url ?? '/').split('?')[0] ?? '/';
+    const socket = req.socket;
     inFlight.add(res);
+    busy.set(socket, (busy.get(socket) ?? 0) + 1);
     res.once('close', () => {
       inFlight.delete(res);
-      // A finished response on a keep-alive socket would otherwise hold shutdown open until the client lets go.
-      if (draining) setImmediate(() => server.closeIdleConnections());
+      busy.set(socket, (busy.get(socket) ?? 1) - 1);
+      // A keep-alive connection would otherwise hold shutdown open until the client lets go of it.
+      if (draining) endIfQuiet(socket);
       logger.request({ method: req.method ?? '?', path: pathname, status: res.statusCode, ms: Math.round(performance.now() - started) });
     });
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
@@ -79,6 +88,11 @@ export function createApp(options: { logger: Logger; fallback: RouteHandler }): 
     }
   });
 
+  server.on('connection', (socket: Socket) => {
+    busy.set(socket, 0);
+    socket.once('close', () => busy.delete(socket));
+  });
+
   return {
     server,
     mount(prefix, mount) {
@@ -100,7 +114,7 @@ export function createApp(options: { logger: Logger; fallback: RouteHandler }): 
       draining = true;
       for (const res of inFlight) if (!res.headersSent) res.shouldKeepAlive = false;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
+      for (const socket of busy.keys()) endIfQuiet(socket);
       await Promise.allSettled(mounts.map(({ mount }) => mount.close?.()));
       let forced = 0;
       const timer = new Promise<'timeout'>((resolve) => setTimeout(resolve, graceMs, 'timeout').unref());
