@@ -35,7 +35,7 @@ export async function createRuntime(doc: Document = document): Promise<LabRuntim
     if (!token) {
       throw new RuntimeUnavailableError(
         'This site was built to use the course\'s local lab runner, but this page was not served by it.',
-        'Start the course with `npm start` and open the address it prints.',
+        'Start the course with “npm start” and open the address it prints.',
       );
     }
     const { localRuntimeFromPage } = await import('./local/local-runtime.ts');

@@ -35,7 +35,7 @@ interface Tracked {
   resolveExit: (code: number | null) => void;
 }
 
-const REMEDY = 'Restart the course with `npm start` and reload this page.';
+const REMEDY = 'Restart the course with “npm start” and reload this page.';
 
 export class LocalRuntime implements LabRuntime {
   readonly kind = 'local' as const;

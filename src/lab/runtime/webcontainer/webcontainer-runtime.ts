@@ -55,7 +55,7 @@ export interface WebContainerDeps {
 export const CHECK_COMMAND = { command: 'node', args: ['.lab/check.mjs', '--json'], env: {} };
 
 export const WEBCONTAINER_REMEDY =
-  'Run the course on your own computer instead: clone its repository, run `npm start` and open the address it prints. The labs then run as ordinary Node processes, in any browser.';
+  'Run the course on your own computer instead: clone its repository, run “npm start” and open the address it prints. The labs then run as ordinary Node processes, in any browser.';
 
 export class WebContainerRuntime implements LabRuntime {
   readonly kind = 'webcontainer' as const;
