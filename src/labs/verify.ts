@@ -129,7 +129,8 @@ export interface VerifyOptions {
 export async function verifyLabs(ids?: string[], options: VerifyOptions = {}): Promise<VariantReport[]> {
   const labIds = ids?.length ? ids : await listLabIds(options.root);
   const labs = await Promise.all(labIds.map((id) => loadLab(id, options.root)));
-  const jobs = labs.flatMap(jobsFor);
+  // Later labs tend to have the longest runs (timeouts, grace periods); starting them first keeps the pool busy to the end.
+  const jobs = [...labs].reverse().flatMap(jobsFor);
   const root = await mkdtemp(join(tmpdir(), 'labs-verify-'));
   const reports: VariantReport[] = new Array(jobs.length);
   let next = 0;
@@ -145,5 +146,5 @@ export async function verifyLabs(ids?: string[], options: VerifyOptions = {}): P
   } finally {
     await rm(root, { recursive: true, force: true });
   }
-  return reports;
+  return labIds.flatMap((id) => reports.filter((r) => r.lab === id));
 }
