@@ -62,7 +62,16 @@ export function chapterLoader(options: { base: string }): Loader {
         else valid.push({ file, data: result.data });
       }
       collected.push(...checkCourse(valid));
-      if (collected.length) throw new ContentError(collected);
+      if (!collected.length) return;
+      const error = new ContentError(collected);
+      if (!context.watcher) throw error;
+      // The dev server would exit on a throw here; keep it running for the author, without the broken
+      // chapters, and say what to fix. Saving the file loads it again.
+      const broken = new Set(collected.map((p) => p.file));
+      for (const entry of context.store.values()) {
+        if (broken.has(entry.filePath ?? entry.id)) context.store.delete(entry.id);
+      }
+      context.logger.error(`These chapters are left out until they are fixed:\n${error.message}`);
     },
   };
 }
