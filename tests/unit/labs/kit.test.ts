@@ -5,12 +5,20 @@ import { existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-// @ts-expect-error plain ESM JavaScript without type declarations
-import { startApp } from '../../../labs/_kit/app.mjs';
-// @ts-expect-error plain ESM JavaScript without type declarations
+import { startApp as startAppUntyped } from '../../../labs/_kit/app.mjs';
 import { request, describe as describeResponse } from '../../../labs/_kit/http.mjs';
-// @ts-expect-error plain ESM JavaScript without type declarations
 import { freePort } from '../../../labs/_kit/util.mjs';
+
+interface AppHandle {
+  exit?: { code: number | null; signal: string | null };
+  exited: Promise<unknown>;
+  waitForLine(pattern: RegExp, ms: number): Promise<{ text: string } | undefined>;
+  waitForPort(port: number, ms: number): Promise<boolean>;
+  json(): unknown[];
+  stop(): Promise<void>;
+  kill(): Promise<void>;
+}
+const startApp = startAppUntyped as unknown as (options: { command: string; cwd: string; env?: Record<string, string> }) => AppHandle;
 
 const kit = pathToFileURL(resolve('labs/_kit/index.mjs')).href;
 const dirs: string[] = [];
@@ -58,12 +66,12 @@ describe('checker kit', () => {
     });
     const app = startApp({ command: 'node app.js', cwd: dir });
     const line = await app.waitForLine(/^\d+$/, 3000);
-    const grandchild = Number(line.text);
+    const grandchild = Number(line?.text);
     expect(alive(grandchild)).toBe(true);
     await app.kill();
     await new Promise((r) => setTimeout(r, 100));
     expect(alive(grandchild)).toBe(false);
-    expect(app.exit.signal).toBe('SIGKILL');
+    expect(app.exit?.signal).toBe('SIGKILL');
   });
 
   it('waits for a port with a deadline and reports a refused connection', async () => {

@@ -3,7 +3,6 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { connect } from 'node:net';
 import Redis from 'ioredis';
-// @ts-expect-error plain ESM JavaScript without type declarations
 import { startRedisServer } from '../../../labs/_kit/redis-server.mjs';
 
 const run = promisify(execFile);
