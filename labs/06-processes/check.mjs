@@ -5,7 +5,7 @@ import { runLab, request, describe } from '../_kit/index.mjs';
 const SEQUENTIAL = 10;
 const BURST = 30;
 
-/** Reads "…had 7 visits; 3 of them were yours" as { total: 7, yours: 3 } (the first two numbers). */
+/** Reads "Visits so far: 7 (3 of them yours)" as { total: 7, yours: 3 } (the first two numbers). */
 function counts(response) {
   const [total, yours] = (response.body.match(/\d+/g) ?? []).map(Number);
   return { total, yours };

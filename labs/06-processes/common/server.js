@@ -18,7 +18,7 @@ async function handle(req, res) {
   if (url.pathname === '/') {
     const { total, yours } = await countVisit(visitorId(req, res));
     res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
-    res.end(`${config.greeting}! This page has had ${total} visits; ${yours} of them were yours.\n`);
+    res.end(`${config.greeting}! Visits so far: ${total} (${yours} of them yours).\n`);
   } else if (url.pathname === '/health') {
     res.writeHead(200, { 'content-type': 'text/plain' });
     res.end('ok\n');
