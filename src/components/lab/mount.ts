@@ -20,16 +20,9 @@ function slot<T extends HTMLElement = HTMLElement>(root: HTMLElement, name: stri
   return found;
 }
 
-async function loadData(root: HTMLElement): Promise<WorkspaceData> {
-  const url = root.dataset['src'];
-  if (!url) throw new Error('the lab has no data-src');
-  const response = await fetch(url);
-  if (!response.ok) throw new Error(`${url} answered ${response.status}`);
-  return (await response.json()) as WorkspaceData;
-}
-
-export async function mountWorkspace(root: HTMLElement): Promise<LabSession> {
-  const data = await loadData(root);
+/** `pending` is the lab's workspace.json, requested by the loader while this module downloaded. */
+export async function mountWorkspace(root: HTMLElement, pending: Promise<unknown>): Promise<LabSession> {
+  const data = (await pending) as WorkspaceData;
   const notices = createNotices(slot(root, 'notice'));
   const progress: ProgressApi = {
     labStatus: (lab) => {
@@ -110,9 +103,9 @@ export async function mountWorkspace(root: HTMLElement): Promise<LabSession> {
     }
   });
   root.dataset['ready'] = 'true';
-  const pending = root.dataset['pendingAction'];
+  const clicked = root.dataset['pendingAction'];
   delete root.dataset['pendingAction'];
-  if (pending) root.querySelector<HTMLButtonElement>(`[data-action="${pending}"]`)?.click();
+  if (clicked) root.querySelector<HTMLButtonElement>(`[data-action="${clicked}"]`)?.click();
   return session;
 }
 
