@@ -14,15 +14,23 @@ import { brotliCompress, constants, gzip } from 'node:zlib';
 const brotli = promisify(brotliCompress);
 const gz = promisify(gzip);
 
-const COMPRESSIBLE = /\.(js|mjs|css|svg|json|txt|xml|map|webmanifest|wasm|ico|ttf|otf)$/i;
+// `.bin` is the WebContainer's node_modules snapshot: megabytes that shrink to a fraction.
+const COMPRESSIBLE = /\.(js|mjs|css|svg|json|txt|xml|map|webmanifest|wasm|ico|ttf|otf|bin)$/i;
 /** Below this, headers outweigh the savings. */
 const MIN_BYTES = 1024;
+/** Above this, brotli's top quality costs seconds per file for a few percent; a fast level is nearly as small. */
+const LARGE_BYTES = 1024 * 1024;
 
 async function compress(file: string): Promise<number> {
   const data = await readFile(file);
   if (data.length < MIN_BYTES) return 0;
   const [br, gzipped] = await Promise.all([
-    brotli(data, { params: { [constants.BROTLI_PARAM_QUALITY]: constants.BROTLI_MAX_QUALITY, [constants.BROTLI_PARAM_SIZE_HINT]: data.length } }),
+    brotli(data, {
+      params: {
+        [constants.BROTLI_PARAM_QUALITY]: data.length > LARGE_BYTES ? 6 : constants.BROTLI_MAX_QUALITY,
+        [constants.BROTLI_PARAM_SIZE_HINT]: data.length,
+      },
+    }),
     gz(data, { level: constants.Z_BEST_COMPRESSION }),
   ]);
   let written = 0;

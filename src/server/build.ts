@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { utimes, writeFile } from 'node:fs/promises';
+import { rm, utimes, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { Logger } from './log.ts';
 
@@ -44,10 +44,10 @@ export function staleReason(rootDir: string, distDir: string): string | undefine
   return undefined;
 }
 
-function run(argv: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<void> {
+function run(argv: string[], cwd: string, env: NodeJS.ProcessEnv, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     // Build output is for people: it goes to stderr so stdout stays one JSON object per line.
-    const child = spawn(argv[0] as string, argv.slice(1), { cwd, env, stdio: ['ignore', process.stderr, process.stderr] });
+    const child = spawn(argv[0] as string, argv.slice(1), { cwd, env, stdio: ['ignore', process.stderr, process.stderr], ...(signal ? { signal } : {}) });
     child.once('error', reject);
     child.once('exit', (code, signal) =>
       code === 0 ? resolve() : reject(new Error(`\`${argv.slice(1).join(' ')}\` failed (${signal ?? `exit code ${code}`}); its output is above.`)),
@@ -55,13 +55,18 @@ function run(argv: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<void>
   });
 }
 
-/** Runs `astro build` and the precompress step with this Node, then dates the stamp to the build's start. */
-export async function build(rootDir: string, distDir: string, logger: Logger): Promise<void> {
+/**
+ * Runs `astro build` and the precompress step with this Node, then dates the stamp to the build's start.
+ * Aborting `signal` (SIGTERM during the build) stops the build; the stamp is then missing and the next
+ * start builds again.
+ */
+export async function build(rootDir: string, distDir: string, logger: Logger, signal?: AbortSignal): Promise<void> {
   const started = Date.now();
   logger.info('build started');
   const env = { ...process.env, ASTRO_TELEMETRY_DISABLED: '1' };
-  await run([process.execPath, join(rootDir, 'node_modules/astro/bin/astro.mjs'), 'build', '--outDir', distDir], rootDir, env);
-  await run([process.execPath, join(rootDir, 'scripts/precompress.ts'), distDir], rootDir, env);
+  await rm(join(distDir, STAMP), { force: true });
+  await run([process.execPath, join(rootDir, 'node_modules/astro/bin/astro.mjs'), 'build', '--outDir', distDir], rootDir, env, signal);
+  await run([process.execPath, join(rootDir, 'scripts/precompress.ts'), distDir], rootDir, env, signal);
   const stamp = join(distDir, STAMP);
   if (!existsSync(stamp)) await writeFile(stamp, '');
   // A source saved during the build is newer than this, so the next start rebuilds it.

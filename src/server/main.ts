@@ -6,7 +6,7 @@
 import { build, staleReason } from './build.ts';
 import { ConfigError, loadConfig, runnerMode } from './config.ts';
 import { createLogger } from './log.ts';
-import { startServer } from './server.ts';
+import { startServer, type RunningServer } from './server.ts';
 
 const logger = createLogger();
 
@@ -14,19 +14,18 @@ async function main(): Promise<void> {
   const config = loadConfig();
   runnerMode(config); // Fails early for LAB_RUNTIME=local on a host the runner may not use.
 
-  const reason = config.buildOnStart === 'always' ? 'BUILD_ON_START=always' : config.buildOnStart === 'auto' ? staleReason(config.rootDir, config.distDir) : undefined;
-  if (reason) {
-    logger.info('building the site', { reason });
-    await build(config.rootDir, config.distDir, logger);
-  }
-
-  const server = await startServer(config, { logger });
-
+  // Signals are handled from the first moment: one arriving during the build stops the build, not just us.
+  const building = new AbortController();
+  let server: RunningServer | undefined;
   let stopping = false;
   const stop = async (signal: NodeJS.Signals): Promise<void> => {
     if (stopping) return;
     stopping = true;
     logger.info('shutting down', { signal, graceMs: config.shutdownGraceMs });
+    if (!server) {
+      building.abort();
+      return; // main() sees the aborted build and exits.
+    }
     const { forced } = await server.shutdown();
     if (forced > 0) {
       logger.warn('grace period over; cut remaining connections', { connections: forced });
@@ -38,6 +37,19 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', (signal) => void stop(signal));
   process.on('SIGINT', (signal) => void stop(signal));
+
+  const reason = config.buildOnStart === 'always' ? 'BUILD_ON_START=always' : config.buildOnStart === 'auto' ? staleReason(config.rootDir, config.distDir) : undefined;
+  if (reason) {
+    logger.info('building the site', { reason });
+    try {
+      await build(config.rootDir, config.distDir, logger, building.signal);
+    } catch (error) {
+      if (!building.signal.aborted) throw error;
+      logger.info('stopped before the build finished; the next start builds again');
+      process.exit(0);
+    }
+  }
+  server = await startServer(config, { logger });
 }
 
 main().catch((error: unknown) => {
