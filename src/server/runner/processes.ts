@@ -16,6 +16,8 @@ type Reason = 'timeout' | 'killed' | 'limit';
 
 interface Running {
   child: ChildProcess;
+  /** An interactive shell ignores SIGTERM; SIGHUP ends it and the jobs it started. */
+  stopSignal: NodeJS.Signals;
   reason?: Reason;
   outputBytes: number;
   /** Resolves after the exit event has been published and no member of the group is left. */
@@ -60,7 +62,7 @@ export class ProcessSet {
     const pid = child.pid;
 
     let markEnded!: () => void;
-    const running: Running = { child, outputBytes: 0, ended: new Promise((resolve) => (markEnded = resolve)) };
+    const running: Running = { child, stopSignal: request.shell ? 'SIGHUP' : 'SIGTERM', outputBytes: 0, ended: new Promise((resolve) => (markEnded = resolve)) };
     this.#running.set(id, running);
 
     const forward = (stream: NodeJS.ReadableStream | null): Promise<void> => {
@@ -130,8 +132,7 @@ export class ProcessSet {
   async #stop(id: string, running: Running, reason: Reason): Promise<void> {
     running.reason ??= reason;
     const pid = running.child.pid;
-    // An interactive shell ignores SIGTERM; SIGHUP ends it and the jobs it started.
-    if (pid !== undefined && this.#running.has(id)) await killTree(pid, { first: running.child.spawnargs[1] === '-i' ? 'SIGHUP' : 'SIGTERM' });
+    if (pid !== undefined && this.#running.has(id)) await killTree(pid, { first: running.stopSignal });
     await running.ended;
   }
 }

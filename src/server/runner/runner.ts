@@ -15,6 +15,7 @@ import type { Logger } from '../log.ts';
 import { assertAllowed } from './guard.ts';
 import { HttpError, noContent, readJson, readText, sendError, sendJson } from './http.ts';
 import type { LabSource } from './lab-source.ts';
+import { PathError } from './paths.ts';
 import { parseCreateSession, parseStartProcess } from './requests.ts';
 import { Session } from './session.ts';
 
@@ -139,7 +140,7 @@ export function createRunner(options: RunnerOptions): Runner {
       } catch (error) {
         if (error instanceof HttpError) return sendError(res, error.status, error.message);
         if (error instanceof URIError) return sendError(res, 400, 'The path is not valid percent-encoding.');
-        if ((error as Error).name === 'PathError') return sendError(res, 400, (error as Error).message);
+        if (error instanceof PathError) return sendError(res, 400, error.message);
         throw error;
       }
     },

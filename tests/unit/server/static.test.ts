@@ -150,3 +150,29 @@ describe('with LAB_RUNTIME=webcontainer', () => {
     }
   });
 });
+
+describe('on a non-loopback HOST', () => {
+  it('serves the site with the runner off and says why, unless RUNNER_ALLOW_REMOTE=1', async () => {
+    const server = await startTestServer({ env: { HOST: '0.0.0.0' } });
+    try {
+      expect(server.runner).toBeUndefined();
+      const page = await raw(server, '/', { headers: { host: server.host } });
+      expect(page.status).toBe(200);
+      expect(page.text).not.toContain(TOKEN_META);
+      const warning = server.logs.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l['msg'] === 'lab runner off');
+      expect(warning).toMatchObject({ level: 'warn' });
+      expect(String(warning?.['reason'])).toContain('Set RUNNER_ALLOW_REMOTE=1');
+    } finally {
+      await server.stop();
+    }
+
+    const allowed = await startTestServer({ env: { HOST: '0.0.0.0', RUNNER_ALLOW_REMOTE: '1' } });
+    try {
+      expect(allowed.runner).toBeDefined();
+      const listening = JSON.parse(allowed.logs[0] as string) as Record<string, unknown>;
+      expect(String(listening['warning'])).toContain('RUNNER_ALLOW_REMOTE=1');
+    } finally {
+      await allowed.stop();
+    }
+  });
+});
