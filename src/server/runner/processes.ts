@@ -115,6 +115,20 @@ export class ProcessSet {
     running.child.stdin?.write(data);
   }
 
+  /**
+   * Ctrl-C for a line-based shell: SIGINT to the whole process group stops the command running in the
+   * foreground, while the interactive shell itself ignores SIGINT and prints its next prompt.
+   */
+  interrupt(id: string): void {
+    const pid = this.#get(id).child.pid;
+    if (pid === undefined) return;
+    try {
+      process.kill(-pid, 'SIGINT');
+    } catch {
+      // The group is already gone; the exit event is on its way.
+    }
+  }
+
   async kill(id: string): Promise<void> {
     await this.#stop(id, this.#get(id), 'killed');
   }

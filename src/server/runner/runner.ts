@@ -116,6 +116,11 @@ export function createRunner(options: RunnerOptions): Runner {
       session.write(name as string, await readText(req, STDIN_LIMIT, 'The terminal input'));
       return noContent(res);
     }
+    // Not in protocol.ts (yet): Ctrl-C for the line-based shell. Additive, so older pages are unaffected.
+    if (is('POST', what === 'processes' && name !== undefined && action === 'interrupt' && parts.length === 5)) {
+      session.interrupt(name as string);
+      return noContent(res);
+    }
     if (is('DELETE', what === 'processes' && name !== undefined && parts.length === 4)) {
       await session.kill(name as string);
       return noContent(res);

@@ -73,6 +73,10 @@ export class Session {
     this.#processes.write(process, data);
   }
 
+  interrupt(process: string): void {
+    this.#processes.interrupt(process);
+  }
+
   kill(process: string): Promise<void> {
     return this.#processes.kill(process);
   }

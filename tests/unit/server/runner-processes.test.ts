@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunnerEvent } from '../../../src/lab/runtime/local/protocol.ts';
-import { isAlive } from '../../../src/server/runner/process-tree.ts';
+import { isAlive, treeMembers } from '../../../src/server/runner/process-tree.ts';
 import { createSession, listen, runner, startTestServer, type EventStream, type TestServer } from './helpers.ts';
 
 type Exit = Extract<RunnerEvent, { type: 'exit' }>;
@@ -75,6 +75,25 @@ describe('lab processes', () => {
     await stream.waitFor((e) => e.type === 'output' && stream!.output(shell).includes('sum=42') && stream!.output(shell).includes('app.js'));
     await runner(server, `/sessions/${session}/processes/${shell}/stdin`, { method: 'POST', body: 'exit 0\n' });
     expect(await stream.waitFor(exitOf(shell))).toMatchObject({ code: 0 });
+  });
+
+  it('interrupts the command running in the shell (Ctrl-C) and keeps the shell', async () => {
+    server = await startTestServer();
+    const session = await createSession(server);
+    stream = await listen(server, session);
+    const shell = await start(session, { shell: true });
+    const type = (line: string) => runner(server, `/sessions/${session}/processes/${shell}/stdin`, { method: 'POST', body: `${line}\n` });
+    await type('echo "PIDS $$ 0"; sleep 300; echo after-interrupt');
+    const [shellPid] = await pidsFrom(stream, shell);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const sleeper = treeMembers(shellPid as number);
+    expect(sleeper.length).toBe(1);
+    const interrupted = await runner(server, `/sessions/${session}/processes/${shell}/interrupt`, { method: 'POST' });
+    expect(interrupted.status).toBe(204);
+    await type('echo still-here');
+    await stream.waitFor(() => stream!.output(shell).includes('still-here'));
+    expect(sleeper.filter(isAlive)).toEqual([]);
+    expect(isAlive(shellPid as number)).toBe(true);
   });
 
   it('kills the whole tree: the child and the grandchild it spawned', async () => {
