@@ -11,7 +11,7 @@
  * | `RUNNER_ALLOW_REMOTE`     | `0`         | `1` lets the runner (which executes code) listen on a non-loopback `HOST`. Only on a trusted network. |
  * | `RUNNER_MAX_SESSIONS`     | `8`         | Lab sessions (one per open lab tab) the runner keeps at once.                             |
  * | `RUNNER_IDLE_TIMEOUT_MS`  | `120000`    | A session with no page connected and no request for this long is stopped and deleted.    |
- * | `RUNNER_RUN_TIMEOUT_MS`   | `600000`    | Longest an app, command or shell may run.                                                |
+ * | `RUNNER_RUN_TIMEOUT_MS`   | `600000`    | Longest an app or command may run (an interactive shell may stay an hour).               |
  * | `RUNNER_CHECK_TIMEOUT_MS` | `60000`     | Longest one run of the lab's checker may take.                                            |
  * | `BUILD_ON_START`          | `auto`      | `auto`: build when `dist/` is missing or older than its sources. `always` / `never`.      |
  * | `DIST_DIR`                | `dist`      | The built site to serve (relative to the project root or absolute).                      |
@@ -28,6 +28,8 @@ export interface RunnerLimits {
   maxProcesses: number;
   idleTimeoutMs: number;
   runTimeoutMs: number;
+  /** An interactive shell is where a learner works between runs, so it may stay longer than one run. */
+  shellTimeoutMs: number;
   checkTimeoutMs: number;
   /** JSON request bodies (a new session carries every learner file). */
   maxBodyBytes: number;
@@ -58,6 +60,7 @@ export const DEFAULT_LIMITS: RunnerLimits = {
   maxProcesses: 8,
   idleTimeoutMs: 120_000,
   runTimeoutMs: 600_000,
+  shellTimeoutMs: 3_600_000,
   checkTimeoutMs: 60_000,
   maxBodyBytes: 2 * 1024 * 1024,
   maxFileBytes: 512 * 1024,

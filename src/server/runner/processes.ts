@@ -27,7 +27,7 @@ interface Running {
 export interface ProcessSetOptions {
   cwd: string;
   env: Record<string, string>;
-  limits: Pick<RunnerLimits, 'maxProcesses' | 'runTimeoutMs' | 'maxOutputBytes'>;
+  limits: Pick<RunnerLimits, 'maxProcesses' | 'runTimeoutMs' | 'shellTimeoutMs' | 'maxOutputBytes'>;
   publish: (event: RunnerEvent) => void;
 }
 
@@ -89,7 +89,7 @@ export class ProcessSet {
     // A broken stdin (the shell exited) must not crash the server.
     child.stdin?.on('error', () => {});
 
-    const timer = setTimeout(() => void this.#stop(id, running, 'timeout'), limits.runTimeoutMs);
+    const timer = setTimeout(() => void this.#stop(id, running, 'timeout'), request.shell ? limits.shellTimeoutMs : limits.runTimeoutMs);
     timer.unref();
 
     child.once('exit', async (code, signal) => {

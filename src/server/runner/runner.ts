@@ -59,7 +59,7 @@ export function createRunner(options: RunnerOptions): Runner {
   /** Frees a slot for a new session: the least recently used one no page is connected to. */
   const makeRoom = async (): Promise<void> => {
     if (sessions.size < limits.maxSessions) return;
-    const idle = [...sessions.values()].filter((s) => s.idleFor() > 0).sort((a, b) => a.lastActivity - b.lastActivity);
+    const idle = [...sessions.values()].filter((s) => s.evictable).sort((a, b) => a.lastActivity - b.lastActivity);
     const oldest = idle[0];
     if (!oldest) {
       throw new HttpError(429, `${limits.maxSessions} labs are open, the runner's limit; close a lab tab and try again.`);

@@ -44,8 +44,9 @@ export class Session {
     return this.#events.connected > 0 || this.#check ? 0 : now - this.#lastActivity;
   }
 
-  get connected(): number {
-    return this.#events.connected;
+  /** True when no page listens and no check runs: the session may make room for a new one. */
+  get evictable(): boolean {
+    return this.#events.connected === 0 && !this.#check;
   }
 
   get lastActivity(): number {
