@@ -59,7 +59,8 @@ export function createEditor(options: EditorOptions): LabEditor {
     languageFor(path),
     labEditorTheme,
     EditorState.readOnly.of(options.readOnly(path)),
-    EditorView.contentAttributes.of({ 'aria-label': options.label(path), 'aria-describedby': 'lab-editor-help' }),
+    // An explicit tabindex tells assistive tech (and axe) that the scrolling editor is reachable by keyboard.
+    EditorView.contentAttributes.of({ 'aria-label': options.label(path), 'aria-describedby': 'lab-editor-help', tabindex: '0' }),
     EditorView.updateListener.of((update) => {
       if (update.docChanged && update.transactions.some((tr) => !tr.annotation(fromOutside))) {
         options.onEdit(path, update.state.doc.toString());
