@@ -4,7 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CreateSessionResponse, StartProcessResponse } from '../../lab/runtime/local/protocol.ts';
@@ -16,6 +16,7 @@ import { assertAllowed } from './guard.ts';
 import { HttpError, noContent, readJson, readText, sendError, sendJson } from './http.ts';
 import type { LabSource } from './lab-source.ts';
 import { PathError } from './paths.ts';
+import { isAlive } from './process-tree.ts';
 import { parseCreateSession, parseStartProcess } from './requests.ts';
 import { Session } from './session.ts';
 
@@ -37,11 +38,29 @@ export interface Runner extends Mount {
 }
 
 const STDIN_LIMIT = 64 * 1024;
+/** Session folders are named after the server's pid, so a later server can tell whose they were. */
+const FOLDER_PREFIX = 'twelve-factor-lab-';
+
+/**
+ * Deletes session folders left by servers that died without cleaning up (SIGKILL, a crash, power loss):
+ * their pid is in the folder name and no longer runs.
+ */
+async function removeOrphanedWorkspaces(root: string, logger: Logger): Promise<void> {
+  const names = await readdir(root).catch(() => [] as string[]);
+  const orphaned = names.filter((name) => {
+    const pid = Number(/^twelve-factor-lab-(\d+)-/.exec(name)?.[1]);
+    return pid > 0 && pid !== process.pid && !isAlive(pid);
+  });
+  await Promise.all(orphaned.map((name) => rm(join(root, name), { recursive: true, force: true })));
+  if (orphaned.length > 0) logger.info('removed workspaces of a previous run', { count: orphaned.length });
+}
 
 export function createRunner(options: RunnerOptions): Runner {
   const { limits, logger } = options;
   const sessions = new Map<string, Session>();
+  const workRoot = options.workRoot ?? tmpdir();
   let closing = false;
+  void removeOrphanedWorkspaces(workRoot, logger);
 
   const drop = async (session: Session, why: string): Promise<void> => {
     sessions.delete(session.id);
@@ -70,7 +89,7 @@ export function createRunner(options: RunnerOptions): Runner {
   const create = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const body = parseCreateSession(await readJson(req, limits.maxBodyBytes, 'The new session request'), limits);
     await makeRoom();
-    const dir = await mkdtemp(join(options.workRoot ?? tmpdir(), 'twelve-factor-lab-'));
+    const dir = await mkdtemp(join(workRoot, `${FOLDER_PREFIX}${process.pid}-`));
     try {
       const prepared = await options.labs.prepare(dir, body.lab, body.files);
       const id = randomBytes(16).toString('base64url');

@@ -57,7 +57,9 @@ describe('SIGTERM', () => {
   it('stops accepting, finishes the in-flight download, stops lab sessions and exits 0', async () => {
     const site = fixtureSite(temp.dir);
     writeFileSync(join(site, 'big.bin'), Buffer.alloc(BIG, 7));
-    child = await startMain(site, { SHUTDOWN_GRACE_MS: '10000' });
+    const work = join(temp.dir, 'tmp-in-flight');
+    mkdirSync(work);
+    child = await startMain(site, { SHUTDOWN_GRACE_MS: '10000', TMPDIR: work });
     const { port } = child;
 
     // A lab session with a running process, to prove shutdown takes it down too.
