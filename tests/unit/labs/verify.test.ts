@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cp, mkdtemp, rm, writeFile, readFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, rm, writeFile, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { verifyLabs } from '../../../src/labs/verify.ts';
@@ -13,6 +13,8 @@ describe('labs:verify', () => {
       await cp('labs/03-config/fixtures/greeting-typo', join(root, '03-config/fixtures/greeting-typo'), { recursive: true });
       const fixtureJson = join(root, '03-config/fixtures/greeting-typo/fixture.json');
       await writeFile(fixtureJson, (await readFile(fixtureJson, 'utf8')).replace('"greeting-from-env"', '"fails-fast"'));
+      // The Config solution is the base app itself, so the lab has no solution/ folder of its own.
+      await mkdir(join(root, '03-config/solution'), { recursive: true });
       await writeFile(join(root, '03-config/solution/config.js'), await readFile('labs/03-config/starter/config.js', 'utf8'));
 
       const reports = await verifyLabs(['03-config'], { root, concurrency: 3 });
