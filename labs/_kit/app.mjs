@@ -2,9 +2,8 @@
 // exit. Every app belongs to the check that started it and is killed, with its whole tree, when the
 // check ends.
 import { spawn } from 'node:child_process';
-import { connect } from 'node:net';
 import { sendSignal, killTree, spawnOptions } from './signals.mjs';
-import { sleep } from './util.mjs';
+import { canConnect, sleep } from './util.mjs';
 
 /** The app ended while the check needed it; the checker reports this as `error` with its last output. */
 export class AppExited extends Error {
@@ -155,15 +154,4 @@ export function startApp({ command, cwd, env = {}, label = 'the app', onLine }) 
   const closed = new Promise((resolve) => child.on('close', resolve));
   app.exited = Promise.race([closed, exited.then(() => sleep(300))]).then(() => exited);
   return app;
-}
-
-function canConnect(port) {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }

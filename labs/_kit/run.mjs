@@ -5,8 +5,12 @@ import { readFile } from 'node:fs/promises';
 import { spawn } from 'node:child_process';
 import { parseCommand } from './app.mjs';
 import { startRedisServer } from './redis-server.mjs';
+import { canConnect, sleep } from './util.mjs';
 
-export async function launch(manifestUrl) {
+/** How long Run waits for an instance to accept connections before saying it does not. */
+export const READY_DEADLINE_MS = 10_000;
+
+export async function launch(manifestUrl, { argv = process.argv.slice(2) } = {}) {
   const manifest = JSON.parse(await readFile(manifestUrl, 'utf8'));
   const env = { ...manifest.env, ...process.env };
   let embedded;
@@ -18,42 +22,86 @@ export async function launch(manifestUrl) {
     console.log(`[lab] Using the embedded Redis at ${embedded.url} (data lasts until Run stops).`);
   }
 
-  const flag = process.argv.indexOf('--instances');
-  const count = flag > 0 ? Math.max(1, Math.min(4, Number(process.argv[flag + 1]) || 1)) : 1;
+  const flag = argv.indexOf('--instances');
+  const count = flag >= 0 ? Math.max(1, Math.min(4, Number(argv[flag + 1]) || 1)) : 1;
   const { program, args } = parseCommand(manifest.commands.start);
   const basePort = Number(env.PORT ?? 3000);
-  const children = Array.from({ length: count }, (_, i) => {
+  const ports = Array.from({ length: count }, (_, i) => basePort + i);
+  // Checked before the apps start: afterwards a connection could come from the other program.
+  const taken = new Set();
+  for (const port of ports) {
+    if (!(await canConnect(port))) continue;
+    taken.add(port);
+    console.log(`[lab] Another program already listens on port ${port}, so the app cannot. Stop that program, or set PORT to a free port.`);
+  }
+
+  const instances = ports.map((port, i) => {
     const name = String.fromCharCode(65 + i);
-    const port = basePort + i;
     if (count > 1) console.log(`[lab] Instance ${name} on port ${port}`);
     const child = spawn(program, args, { env: { ...env, PORT: String(port) }, stdio: count > 1 ? ['ignore', 'pipe', 'pipe'] : 'inherit' });
     if (count > 1) {
-      for (const [stream, out] of [[child.stdout, process.stdout], [child.stderr, process.stderr]]) {
-        stream.setEncoding('utf8');
-        let pending = '';
-        stream.on('data', (chunk) => {
-          const lines = (pending + chunk).split('\n');
-          pending = lines.pop();
-          for (const line of lines) out.write(`[${name}] ${line}\n`);
-        });
-      }
+      for (const [stream, out] of [[child.stdout, process.stdout], [child.stderr, process.stderr]]) prefixLines(stream, out, `[${name}] `);
     }
-    return child;
+    const exited = new Promise((resolve) => {
+      child.on('error', (error) => {
+        console.error(`[lab] Could not start "${manifest.commands.start}": ${error.message}`);
+        resolve({ code: 1, failedToStart: true });
+      });
+      child.on('exit', (code, signal) => resolve({ code, signal }));
+    });
+    return { name: count > 1 ? `instance ${name}` : 'the app', port, child, exited };
   });
+
+  let stopping = false;
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
     // Pass the signal on and let the app decide how to stop; the launcher exits when the apps do.
-    process.on(signal, () => children.forEach((child) => child.kill(signal)));
-  }
-  const codes = await Promise.all(children.map((child) => new Promise((resolve) => {
-    child.on('error', (error) => {
-      console.error(`[lab] Could not start "${manifest.commands.start}": ${error.message}`);
-      resolve(1);
+    process.on(signal, () => {
+      stopping = true;
+      instances.forEach(({ child }) => child.kill(signal));
     });
-    child.on('exit', (exitCode, signal) => resolve(exitCode ?? (signal ? 128 + (signal === 'SIGINT' ? 2 : 15) : 1)));
-  })));
-  const code = codes.find((c) => c !== 0) ?? 0;
+  }
+  const announced = announceWhenReady(instances.filter((instance) => !taken.has(instance.port)), { stopping: () => stopping });
+  const exits = await Promise.all(instances.map((instance) => instance.exited));
+  await announced;
+  const codes = exits.map(({ code, signal }) => code ?? (signal ? 128 + (signal === 'SIGINT' ? 2 : 15) : 1));
   await embedded?.close();
-  process.exit(code);
+  process.exit(codes.find((c) => c !== 0) ?? 0);
+}
+
+/**
+ * Prints one line per instance once it accepts connections on its port — the workspace turns the URL
+ * into a link — or one line saying what went wrong. It never stops an app: a slow or broken one stays
+ * up for the learner to look at.
+ * @param {Array<{ name: string, port: number, exited: Promise<{ code: number | null, signal?: string | null, failedToStart?: boolean }> }>} instances
+ */
+export async function announceWhenReady(instances, { deadlineMs = READY_DEADLINE_MS, log = console.log, stopping = () => false } = {}) {
+  await Promise.all(instances.map(async ({ name, port, exited }) => {
+    let exit;
+    exited.then((value) => (exit = value));
+    const deadline = performance.now() + deadlineMs;
+    while (!exit && performance.now() < deadline) {
+      if (await canConnect(port)) return log(`[lab] The visitor counter answers at http://localhost:${port}/`);
+      await Promise.race([sleep(50), exited]);
+    }
+    if (stopping() || exit?.failedToStart) return; // the learner pressed Stop, or the error is already printed
+    const who = name.charAt(0).toUpperCase() + name.slice(1);
+    if (exit) {
+      const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
+      return log(`[lab] ${who} ${how} before listening on port ${port}. Read the error above, fix it, and press Run again.`);
+    }
+    log(`[lab] Nothing answers on port ${port} after ${deadlineMs / 1000} s, though ${name} is still running. Does it listen on process.env.PORT, and does its startup wait for something that never comes?`);
+  }));
+}
+
+function prefixLines(stream, out, prefix) {
+  stream.setEncoding('utf8');
+  let pending = '';
+  stream.on('data', (chunk) => {
+    const lines = (pending + chunk).split('\n');
+    pending = lines.pop();
+    for (const line of lines) out.write(`${prefix}${line}\n`);
+  });
+  stream.on('end', () => pending && out.write(`${prefix}${pending}\n`));
 }
 
 function redact(url) {

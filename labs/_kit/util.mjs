@@ -1,4 +1,4 @@
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { randomBytes, randomInt } from 'node:crypto';
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -35,4 +35,16 @@ export function withTimeout(promise, ms, error) {
       timer = setTimeout(() => reject(error()), ms);
     }),
   ]).finally(() => clearTimeout(timer));
+}
+
+/** Whether something accepts TCP connections on `port` on loopback right now. */
+export function canConnect(port) {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
 }

@@ -1,0 +1,109 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { announceWhenReady as announceUntyped } from '../../../labs/_kit/run.mjs';
+import { freePort } from '../../../labs/_kit/util.mjs';
+
+interface Exit {
+  code: number | null;
+  signal?: string | null;
+}
+interface Instance {
+  name: string;
+  port: number;
+  exited: Promise<Exit>;
+}
+const announceWhenReady = announceUntyped as unknown as (
+  instances: Instance[],
+  options: { deadlineMs?: number; log?: (line: string) => void; stopping?: () => boolean },
+) => Promise<void>;
+
+const children: ChildProcess[] = [];
+const dirs: string[] = [];
+afterEach(async () => {
+  for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
+});
+
+/** Starts `node -e source` with PORT set, as Run would start the learner's app. */
+function app(source: string, port: number, name = 'the app'): Instance & { child: ChildProcess } {
+  const child = spawn(process.execPath, ['-e', source], { env: { ...process.env, PORT: String(port) }, stdio: 'ignore' });
+  children.push(child);
+  const exited = new Promise<Exit>((done) => child.on('exit', (code, signal) => done({ code, signal })));
+  return { name, port, child, exited };
+}
+
+async function announce(instances: Instance[], deadlineMs = 3000): Promise<string[]> {
+  const lines: string[] = [];
+  await announceWhenReady(instances, { deadlineMs, log: (line) => lines.push(line) });
+  return lines;
+}
+
+const LISTEN_LATE = `setTimeout(() => require('node:http').createServer((q, s) => s.end('hi')).listen(process.env.PORT), 200);`;
+
+describe('Run tells the learner where the app answers', () => {
+  it('prints the address of an app once it listens on PORT', async () => {
+    const port = await freePort();
+    expect(await announce([app(LISTEN_LATE, port)])).toEqual([`[lab] The visitor counter answers at http://localhost:${port}/`]);
+  });
+
+  it('prints one line per instance', async () => {
+    const [a, b] = [await freePort(), await freePort()];
+    const lines = await announce([app(LISTEN_LATE, a, 'instance A'), app(LISTEN_LATE, b, 'instance B')]);
+    expect(lines.sort()).toEqual([`[lab] The visitor counter answers at http://localhost:${a}/`, `[lab] The visitor counter answers at http://localhost:${b}/`].sort());
+  });
+
+  it('says so in one line when the app exits before listening', async () => {
+    const port = await freePort();
+    const lines = await announce([app(`console.error('boom'); process.exit(3)`, port)]);
+    expect(lines).toEqual([`[lab] The app exited with code 3 before listening on port ${port}. Read the error above, fix it, and press Run again.`]);
+  });
+
+  it('names what to check when nothing listens by the deadline, and leaves the app running', async () => {
+    const port = await freePort();
+    const other = await freePort();
+    const instance = app(`require('node:http').createServer().listen(${other})`, port, 'instance B');
+    const lines = await announce([instance], 600);
+    expect(lines).toEqual([`[lab] Nothing answers on port ${port} after 0.6 s, though instance B is still running. Does it listen on process.env.PORT, and does its startup wait for something that never comes?`]);
+    expect(instance.child.exitCode).toBeNull();
+    expect(instance.child.signalCode).toBeNull();
+  });
+
+  it('stays quiet about an app the learner stopped', async () => {
+    const port = await freePort();
+    const instance = app('setInterval(() => {}, 1000)', port);
+    const announced = announceWhenReady([instance], { deadlineMs: 3000, log: (line) => expect.unreachable(line), stopping: () => true });
+    instance.child.kill('SIGTERM');
+    await announced;
+  });
+});
+
+describe('launch', () => {
+  it('runs the manifest start command on PORT and announces it; Stop ends it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'run-'));
+    dirs.push(dir);
+    await writeFile(join(dir, 'app.js'), `${LISTEN_LATE} process.on('SIGTERM', () => process.exit(0));`);
+    await writeFile(join(dir, 'lab.json'), JSON.stringify({ commands: { start: 'node app.js' }, env: { PORT: '1' } }));
+    const port = await freePort();
+    const runner = pathToFileURL(resolve('labs/_kit/run.mjs')).href;
+    const manifest = pathToFileURL(join(dir, 'lab.json')).href;
+    // REDIS_URL given, so Run does not start the embedded Redis; the app never connects to it.
+    const child = spawn(process.execPath, ['--input-type=module', '-e', `import { launch } from '${runner}'; await launch(new URL('${manifest}'));`], {
+      cwd: dir,
+      env: { ...process.env, PORT: String(port), REDIS_URL: 'redis://127.0.0.1:9' },
+    });
+    children.push(child);
+    let out = '';
+    child.stdout.on('data', (chunk) => (out += chunk));
+    const url = `http://localhost:${port}/`;
+    await expect.poll(() => out, { timeout: 5000, interval: 50 }).toContain(`[lab] The visitor counter answers at ${url}`);
+    expect(await (await fetch(url)).text()).toBe('hi');
+    child.kill('SIGTERM');
+    const code = await new Promise((done) => child.on('exit', done));
+    expect(code).toBe(0);
+    expect(out).not.toContain('before listening');
+  });
+});
