@@ -37,6 +37,8 @@ export function createApp(options: { logger: Logger; fallback: RouteHandler }): 
   const mounts: { prefix: string; mount: Mount }[] = [];
   let draining = false;
   const inFlight = new Set<ServerResponse>();
+  /** Settles when each in-flight response has closed and been logged, so no request line is lost at exit. */
+  const closing = new Set<Promise<void>>();
   /** Responses in progress per connection, so draining can close each one as soon as it is quiet. */
   const busy = new Map<Socket, number>();
   const endIfQuiet = (socket: Socket): void => {
@@ -60,12 +62,17 @@ export function createApp(options: { logger: Logger; fallback: RouteHandler }): 
     const socket = req.socket;
     inFlight.add(res);
     busy.set(socket, (busy.get(socket) ?? 0) + 1);
+    let logged!: () => void;
+    const done = new Promise<void>((resolve) => (logged = resolve));
+    closing.add(done);
     res.once('close', () => {
+      closing.delete(done);
       inFlight.delete(res);
       busy.set(socket, (busy.get(socket) ?? 1) - 1);
       // A keep-alive connection would otherwise hold shutdown open until the client lets go of it.
       if (draining) endIfQuiet(socket);
       logger.request({ method: req.method ?? '?', path: pathname, status: res.statusCode, ms: Math.round(performance.now() - started) });
+      logged();
     });
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
 
@@ -113,7 +120,9 @@ export function createApp(options: { logger: Logger; fallback: RouteHandler }): 
     async shutdown(graceMs) {
       draining = true;
       for (const res of inFlight) if (!res.headersSent) res.shouldKeepAlive = false;
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // The server can report closed a moment before the last response's own close event has run.
+      const closed = serverClosed.then(() => Promise.all([...closing])).then(() => undefined);
       for (const socket of busy.keys()) endIfQuiet(socket);
       await Promise.allSettled(mounts.map(({ mount }) => mount.close?.()));
       let forced = 0;
