@@ -1,25 +1,33 @@
 import type { z } from 'astro/zod';
+import { formatProblems, issuesToProblems, type Problem } from '../schemas/format-issues.ts';
 
-/** A lab that cannot be loaded. `message` names the file, the field and what to do. */
-export class LabError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'LabError';
-  }
-}
-
-function fieldPath(path: readonly PropertyKey[]): string {
-  if (path.length === 0) return '(top level)';
-  return path
-    .map((part, i) => (typeof part === 'number' ? `[${part}]` : i === 0 ? String(part) : `.${String(part)}`))
-    .join('');
-}
+/** Lab files are JSON documents, so a problem with the whole document is placed at its top level. */
+export const TOP_LEVEL = '(top level)';
 
 /**
- * Turns zod issues into one message per problem, each starting with the file and the field, e.g.
- * `labs/03-config/lab.json: factor: expected a number from 1 to 12, got 13`.
- * Schemas carry their own "what to do" in custom messages; this helper only adds the where.
+ * A lab that cannot be loaded. `message` reads `<file>: <field>: <what is wrong and what to do>`, the
+ * same shape as the site's content errors because both go through `src/schemas/format-issues.ts`;
+ * `problems` keeps the structure for tools (empty for errors that concern no single file).
  */
-export function describeIssues(file: string, error: z.ZodError): string {
-  return error.issues.map((issue) => `${file}: ${fieldPath(issue.path)}: ${issue.message}`).join('\n');
+export class LabError extends Error {
+  readonly problems: readonly Problem[];
+  constructor(message: string, problems: readonly Problem[] = []) {
+    super(message);
+    this.name = 'LabError';
+    this.problems = problems;
+  }
+
+  /** One problem with one field of one lab file. */
+  static at(file: string, field: string, message: string): LabError {
+    return LabError.of([{ file, field, message }]);
+  }
+
+  /** Every issue of a failed parse; parse with `reportInput: true` so the message quotes the bad value. */
+  static fromIssues(file: string, error: z.ZodError): LabError {
+    return LabError.of(issuesToProblems(file, error.issues, { root: TOP_LEVEL }));
+  }
+
+  private static of(problems: readonly Problem[]): LabError {
+    return new LabError(formatProblems(problems), problems);
+  }
 }

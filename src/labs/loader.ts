@@ -13,7 +13,7 @@ import { mkdir, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promis
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FileMap } from '../lab/runtime/types.ts';
-import { LabError } from './errors.ts';
+import { LabError, TOP_LEVEL } from './errors.ts';
 import { parseFixture, parseManifest, type LabManifest } from './manifest.ts';
 
 export interface LabFixture {
@@ -101,17 +101,17 @@ export async function loadLab(id: string, root: string = defaultLabsRoot()): Pro
   // A changed file the learner cannot see could never be fixed (or compared) in the editor.
   for (const [variant, own] of [['starter', starterOwn], ['solution', solutionOwn]] as const) {
     for (const file of Object.keys(own)) {
-      if (!manifest.files.visible.includes(file)) throw new LabError(`${shown}: files.visible: "${file}" differs in ${variant}/ but the learner cannot see it; add it to files.visible.`);
+      if (!manifest.files.visible.includes(file)) throw LabError.at(shown, 'files.visible', `"${file}" differs in ${variant}/ but the learner cannot see it; add it to files.visible.`);
     }
   }
 
   for (const [i, file] of manifest.files.visible.entries()) {
     if (!(file in starter) && !(file in solution)) {
-      throw new LabError(`${shown}: files.visible[${i}]: "${file}" exists in neither _base, starter/ nor solution/; add the file or remove it from the list.`);
+      throw LabError.at(shown, `files.visible[${i}]`, `"${file}" exists in neither _base, starter/ nor solution/; add the file or remove it from the list.`);
     }
   }
   if (!(manifest.files.open in starter)) {
-    throw new LabError(`${shown}: files.open: "${manifest.files.open}" is not among the starter's files; open a file the learner starts with.`);
+    throw LabError.at(shown, 'files.open', `"${manifest.files.open}" is not among the starter's files; open a file the learner starts with.`);
   }
 
   const fixtures: LabFixture[] = [];
@@ -120,7 +120,7 @@ export async function loadLab(id: string, root: string = defaultLabsRoot()): Pro
   for (const name of names) {
     const fixtureFile = join(fixturesDir, name, 'fixture.json');
     const shownFixture = relative(process.cwd(), fixtureFile) || fixtureFile;
-    if (!existsSync(fixtureFile)) throw new LabError(`${shownFixture}: missing; describe the fixture with "from", "rejectedBy" and "why".`);
+    if (!existsSync(fixtureFile)) throw LabError.at(shownFixture, TOP_LEVEL, 'the file is missing; create it with "from", "rejectedBy" and "why" to describe the mistake.');
     const meta = parseFixture(shownFixture, await readFile(fixtureFile, 'utf8'), manifest);
     const own = await readTree(join(fixturesDir, name), (part) => part === 'fixture.json');
     const files = { ...(meta.from === 'starter' ? starter : solution), ...own };

@@ -22,8 +22,13 @@ export class ContentError extends Error {
   }
 }
 
-function fieldPath(path: readonly PropertyKey[]): string {
-  if (path.length === 0) return '(frontmatter)';
+export interface IssueOptions {
+  /** What to call the document itself when an issue has no field: "(frontmatter)" (the default) for chapters, "(top level)" for a JSON file. */
+  root?: string;
+}
+
+function fieldPath(path: readonly PropertyKey[], root: string): string {
+  if (path.length === 0) return root;
   return path.map((part, i) => (typeof part === 'number' ? `[${part}]` : i === 0 ? String(part) : `.${String(part)}`)).join('');
 }
 
@@ -35,14 +40,13 @@ function shown(input: unknown): string {
 }
 
 /** Issues must come from a parse with `reportInput: true` for the author's value to be quoted. */
-export function issuesToProblems(file: string, issues: readonly z.core.$ZodIssue[]): Problem[] {
+export function issuesToProblems(file: string, issues: readonly z.core.$ZodIssue[], { root = '(frontmatter)' }: IssueOptions = {}): Problem[] {
   return issues.map((issue) => {
     if (issue.code === 'unrecognized_keys') {
-      const field = [...issue.path.map(String), issue.keys.join(', ')].filter(Boolean).join('.');
-      return { file, field, message: issue.message };
+      return { file, field: fieldPath([...issue.path, issue.keys.join(', ')], root), message: issue.message };
     }
     const got = 'input' in issue && issue.input !== undefined ? ` (found ${shown(issue.input)})` : '';
-    return { file, field: fieldPath(issue.path), message: `${issue.message}${got}` };
+    return { file, field: fieldPath(issue.path, root), message: `${issue.message}${got}` };
   });
 }
 
