@@ -115,7 +115,17 @@ export class LabSession {
     const command = this.#options.runCommand;
     this.#print(`\r\n\x1b[2m$ ${command}\x1b[0m\r\n`);
     try {
-      const handle = await runtime.run(command, { onOutput: (chunk) => this.#print(chunk), ...(size ? { size } : {}) });
+      let started: ProcessHandle | null = null;
+      const handle = await runtime.run(command, {
+        onOutput: (chunk) => this.#print(chunk),
+        // Kept only while this run is the app (it may announce itself before `run` resolves); a late
+        // announcement from a run that was stopped meanwhile is dropped.
+        onServerReady: (url) => {
+          if (this.#app === started || (started === null && this.#app === null)) this.run.appUrl(url);
+        },
+        ...(size ? { size } : {}),
+      });
+      started = handle;
       this.#app = handle;
       this.run.app('running');
       void handle.exit.then((code) => {

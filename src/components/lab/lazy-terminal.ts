@@ -45,8 +45,8 @@ export function createLazyTerminal(host: HTMLElement, label: string, intro: stri
         void ready();
       }
     },
-    attachInput(mode, send) {
-      void ready().then((terminal) => terminal.attachInput(mode, send));
+    attachInput(mode, send, interrupt) {
+      void ready().then((terminal) => terminal.attachInput(mode, send, interrupt));
     },
     size: () => loaded?.size() ?? { cols: 80, rows: 12 },
     fit: () => loaded?.fit(),

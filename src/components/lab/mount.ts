@@ -9,8 +9,8 @@ import type { WorkspaceData } from '../../lab/workspace-data.ts';
 import { labStatus, setLabStatus } from '../../lib/progress.ts';
 import { createEditor } from './editor.ts';
 import { createLazyTerminal, type LazyTerminal } from './lazy-terminal.ts';
-import { renderChecks } from './checks-panel.ts';
 import { bindTabs } from './file-tabs.ts';
+import { wireLowerPane } from './lower-pane.ts';
 import { createNotices } from './notices.ts';
 import { bindToolbar } from './toolbar.ts';
 
@@ -73,7 +73,6 @@ export async function mountWorkspace(root: HTMLElement, pending: Promise<unknown
   });
 
   const terminal = createLazyTerminal(slot(root, 'terminal'), `Terminal for the ${data.title} lab`, '');
-  session.onOutput((chunk) => terminal.write(chunk));
   bindShell(session, terminal, slot(root, 'terminal'));
 
   const tabs = bindTabs(root, (path) => {
@@ -82,12 +81,14 @@ export async function mountWorkspace(root: HTMLElement, pending: Promise<unknown
   });
   tabs.select(data.open);
 
-  const announce = slot(root, 'announce');
-  const checksList = slot(root, 'checks');
-  const transcript = slot(root, 'transcript');
-  session.checks.state.subscribe((state) => {
-    renderChecks(checksList, transcript, state, (id) => session.checks.showNextHint(id));
-    if (state.announcement) announce.textContent = state.announcement;
+  wireLowerPane({
+    root,
+    session,
+    terminal,
+    checksPanel: slot(root, 'checks-panel'),
+    checksList: slot(root, 'checks'),
+    transcript: slot(root, 'transcript'),
+    announce: slot(root, 'announce'),
   });
 
   session.files.saveState.subscribe((save) => {
@@ -95,7 +96,7 @@ export async function mountWorkspace(root: HTMLElement, pending: Promise<unknown
     else notices.hide('save');
   });
 
-  bindToolbar({ root, session, data, editor, notices, tabs, status: slot(root, 'status') });
+  bindToolbar({ root, session, data, editor, notices, tabs, status: slot(root, 'status'), openApp: slot<HTMLAnchorElement>(root, 'open-app') });
   root.addEventListener('keydown', (event) => {
     if (event.key === 'Enter' && (event.ctrlKey || event.metaKey) && !event.defaultPrevented) {
       event.preventDefault();
@@ -121,8 +122,8 @@ function bindShell(session: LabSession, terminal: LazyTerminal, host: HTMLElemen
       return;
     }
     const lineMode = session.run.state.get().adapter === 'local';
-    terminal.attachInput(lineMode ? 'line' : 'raw', (data) => shell.write(data));
-    if (lineMode) terminal.write('\r\n\x1b[2mShell ready: type a command and press Enter (for example: ls, cat app.js).\x1b[0m\r\n');
+    terminal.attachInput(lineMode ? 'line' : 'raw', (data) => shell.write(data), () => shell.interrupt?.());
+    if (lineMode) terminal.write('\r\n\x1b[2mShell ready: type a command and press Enter (for example: ls, cat app.js); Ctrl+C stops it.\x1b[0m\r\n');
     void shell.exit.then(() => {
       opened = false;
       terminal.write('\r\n\x1b[2m[shell closed; select the terminal to open a new one]\x1b[0m\r\n');

@@ -5,12 +5,17 @@
  */
 import { Terminal } from '@xterm/xterm';
 import { FitAddon } from '@xterm/addon-fit';
+import { WebLinksAddon } from '@xterm/addon-web-links';
 import '@xterm/xterm/css/xterm.css';
+import { createLineInput } from './line-input.ts';
 
 export interface LabTerminal {
   write(text: string): void;
-  /** Connects keyboard input: `line` mode echoes and buffers until Enter; `raw` passes keys through. */
-  attachInput(mode: 'line' | 'raw', send: (data: string) => void): void;
+  /**
+   * Connects keyboard input: `line` mode echoes and buffers until Enter, and Ctrl-C calls `interrupt`
+   * (there is no terminal driver to turn it into a signal); `raw` passes every key through.
+   */
+  attachInput(mode: 'line' | 'raw', send: (data: string) => void, interrupt?: () => void): void;
   size(): { cols: number; rows: number };
   fit(): void;
   clear(): void;
@@ -43,46 +48,36 @@ export function createTerminal(parent: HTMLElement, label: string): LabTerminal 
   });
   const fit = new FitAddon();
   term.loadAddon(fit);
-  term.open(parent);
+  // Addresses (the running app's, above all) open in a new tab; noopener keeps that tab from reaching back.
+  term.loadAddon(new WebLinksAddon((event, uri) => {
+    event.preventDefault();
+    window.open(uri, '_blank', 'noopener');
+  }));
+  // The fit addon measures the terminal's parent by its CSS width, padding included; an unpadded inner
+  // box keeps that measure equal to the room the text really has, so lines wrap at the right column.
+  const box = document.createElement('div');
+  box.className = 'lab__xterm';
+  parent.append(box);
+  term.open(box);
   term.textarea?.setAttribute('aria-label', label);
   // Tab leaves the terminal like any other control, so keyboard users are never trapped in it.
   term.attachCustomKeyEventHandler((event) => event.key !== 'Tab');
   // xterm reads colours once; follow the site's theme toggle by re-reading them.
   new MutationObserver(() => (term.options.theme = palette())).observe(document.documentElement, { attributes: true, attributeFilter: ['data-theme'] });
   new ResizeObserver(() => {
-    if (parent.offsetWidth > 0) fit.fit();
-  }).observe(parent);
+    if (box.offsetWidth > 0) fit.fit();
+  }).observe(box);
 
   let input: { dispose(): void } | null = null;
   return {
     write: (text) => term.write(text),
-    attachInput(mode, send) {
+    attachInput(mode, send, interrupt) {
       input?.dispose();
       if (mode === 'raw') {
         input = term.onData(send);
         return;
       }
-      let line = '';
-      input = term.onData((data) => {
-        for (const char of data) {
-          if (char === '\r') {
-            term.write('\r\n');
-            send(`${line}\n`);
-            line = '';
-          } else if (char === '\u007f') {
-            if (line.length > 0) {
-              line = line.slice(0, -1);
-              term.write('\b \b');
-            }
-          } else if (char === '\u0003') {
-            term.write('^C\r\n');
-            line = '';
-          } else if (char >= ' ') {
-            line += char;
-            term.write(char);
-          }
-        }
-      });
+      input = term.onData(createLineInput({ echo: (text) => term.write(text), send, interrupt }));
     },
     size: () => ({ cols: term.cols, rows: term.rows }),
     fit: () => fit.fit(),

@@ -8,7 +8,7 @@ import type { WorkspaceData } from '../../lab/workspace-data.ts';
 import type { LabEditor } from './editor.ts';
 import type { FileTabs } from './file-tabs.ts';
 import type { Notices } from './notices.ts';
-import type { DiffView } from './diff-view.ts';
+import { bindCompare } from './compare.ts';
 
 export interface ToolbarContext {
   root: HTMLElement;
@@ -18,6 +18,8 @@ export interface ToolbarContext {
   notices: Notices;
   tabs: FileTabs;
   status: HTMLElement;
+  /** The header's "Open app" link, shown while the app answers at a known address. */
+  openApp: HTMLAnchorElement;
 }
 
 function statusText(state: RunState): string {
@@ -32,7 +34,7 @@ function statusText(state: RunState): string {
 }
 
 export function bindToolbar(context: ToolbarContext): void {
-  const { root, session, data, editor, notices, tabs, status } = context;
+  const { root, session, data, editor, notices, tabs, status, openApp } = context;
   const button = (action: string): HTMLButtonElement => {
     const found = root.querySelector<HTMLButtonElement>(`[data-action="${action}"]`);
     if (!found) throw new Error(`The lab toolbar has no "${action}" button.`);
@@ -51,6 +53,9 @@ export function bindToolbar(context: ToolbarContext): void {
     run.disabled = !usable || state.app === 'starting' || state.app === 'stopping';
     run.textContent = state.app === 'running' ? 'Restart' : 'Run';
     stop.disabled = !(state.app === 'running' || state.app === 'starting' || state.checking);
+    openApp.hidden = state.appUrl === null;
+    if (state.appUrl === null) openApp.removeAttribute('href');
+    else openApp.href = state.appUrl;
     if (state.runtime === 'unavailable' || state.runtime === 'failed') {
       notices.show('runtime', [state.message, state.remedy].filter(Boolean).join(' '), 'error');
     } else notices.hide('runtime');
@@ -63,49 +68,17 @@ export function bindToolbar(context: ToolbarContext): void {
     void session.stop();
   });
 
-  let diff: DiffView | null = null;
-  let diffHost: HTMLElement | null = null;
-  const closeDiff = (): void => {
-    diff?.destroy();
-    diffHost?.remove();
-    diff = null;
-    diffHost = null;
-    editor.view.dom.hidden = false;
-    compare.setAttribute('aria-pressed', 'false');
-    compare.textContent = 'Compare with solution';
-  };
-  const openDiff = async (): Promise<void> => {
-    const { showDiff } = await import('./diff-view.ts');
-    const path = tabs.current();
-    diff?.destroy();
-    diffHost ??= document.createElement('div');
-    diffHost.className = 'lab__diff';
-    diffHost.replaceChildren();
-    const legend = document.createElement('p');
-    legend.className = 'lab__diff-legend';
-    legend.innerHTML = '<span>Your version</span><span>Solution</span>';
-    diffHost.append(legend);
-    editor.view.dom.after(diffHost);
-    editor.view.dom.hidden = true;
-    diff = showDiff(diffHost, path, session.files.files.get()[path] ?? '', data.solution[path] ?? '');
-    compare.setAttribute('aria-pressed', 'true');
-    compare.textContent = 'Back to editing';
-  };
-  compare.addEventListener('click', () => {
-    if (diff) {
-      closeDiff();
-      editor.focus();
-    } else void openDiff();
+  const comparing = bindCompare({
+    root,
+    button: compare,
+    editor,
+    tabs,
+    mine: (path) => session.files.files.get()[path] ?? '',
+    solution: (path) => data.solution[path] ?? '',
   });
-  // In compare mode, switching tabs compares that file instead.
-  for (const tab of root.querySelectorAll<HTMLElement>('[role="tab"]')) {
-    tab.addEventListener('click', () => {
-      if (diff) void openDiff();
-    });
-  }
 
   reset.addEventListener('click', () => {
-    if (diff) closeDiff();
+    if (comparing.open) comparing.close();
     session.files.reset();
     const undo = notices.show('reset', 'Your files are back to the starter.', 'info', {
       label: 'Undo reset',

@@ -42,6 +42,11 @@ export interface ProcessHandle {
   write(data: string): void;
   /** Stops the process and everything it started. Resolves when it is gone. */
   kill(): Promise<void>;
+  /**
+   * Ctrl-C: stops the command running in the foreground of a shell while the shell itself stays.
+   * Optional for compatibility; a runtime with a real terminal may instead receive `\x03` through `write`.
+   */
+  interrupt?(): void;
 }
 
 export interface RunOptions {
@@ -50,6 +55,12 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Terminal size, for runtimes that provide a pty. */
   size?: { cols: number; rows: number };
+  /**
+   * Called when the started app accepts HTTP requests, with an address the learner's browser can open
+   * (the launcher's announcement on the local runner, the `server-ready` event on WebContainer).
+   * Optional: a runtime that cannot tell simply never calls it.
+   */
+  onServerReady?: (url: string) => void;
 }
 
 export interface LabRuntime {

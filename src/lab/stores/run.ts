@@ -19,6 +19,8 @@ export interface RunState {
   checking: boolean;
   /** The exit of the last app run, shown in the status line. */
   lastExit: { code: number | null } | null;
+  /** Where the running app answers in the learner's browser, once the runtime says so; null otherwise. */
+  appUrl: string | null;
 }
 
 export interface RunStore {
@@ -28,6 +30,8 @@ export interface RunStore {
   failed(message: string): void;
   app(phase: AppPhase, exit?: { code: number | null }): void;
   checking(on: boolean): void;
+  /** The running app's address; ignored unless the app is starting or running. */
+  appUrl(url: string): void;
 }
 
 export function createRunStore(): RunStore {
@@ -39,14 +43,20 @@ export function createRunStore(): RunStore {
     app: 'stopped',
     checking: false,
     lastExit: null,
+    appUrl: null,
   });
   const update = (change: Partial<RunState>): void => state.set({ ...state.get(), ...change });
   return {
     state,
     connected: (adapter) => update({ runtime: 'ready', adapter, message: null, remedy: null }),
-    unavailable: (message, remedy) => update({ runtime: 'unavailable', message, remedy, app: 'stopped', checking: false }),
-    failed: (message) => update({ runtime: 'failed', message, remedy: null, app: 'stopped', checking: false }),
-    app: (phase, exit) => update(exit ? { app: phase, lastExit: exit } : { app: phase }),
+    unavailable: (message, remedy) => update({ runtime: 'unavailable', message, remedy, app: 'stopped', checking: false, appUrl: null }),
+    failed: (message) => update({ runtime: 'failed', message, remedy: null, app: 'stopped', checking: false, appUrl: null }),
+    // Any change of the app's phase forgets its address: a restarted app announces its own again.
+    app: (phase, exit) => update({ app: phase, appUrl: phase === 'running' ? state.get().appUrl : null, ...(exit ? { lastExit: exit } : {}) }),
     checking: (on) => update({ checking: on }),
+    appUrl: (url) => {
+      const { app } = state.get();
+      if (app === 'starting' || app === 'running') update({ appUrl: url });
+    },
   };
 }

@@ -22,6 +22,7 @@ export class FakeWebContainer implements WebContainerLike {
   readonly spawned: { command: string; args: string[]; env: Record<string, string> }[] = [];
   readonly programs = new Map<string, Program>();
   readonly running = new Set<ProcessLike>();
+  readonly #serverReady = new Set<(port: number, url: string) => void>();
 
   fs = {
     writeFile: async (path: string, data: string): Promise<void> => {
@@ -42,6 +43,20 @@ export class FakeWebContainer implements WebContainerLike {
       }
     };
     walk(tree, '');
+  }
+
+  on(_event: 'server-ready', listener: (port: number, url: string) => void): () => void {
+    this.#serverReady.add(listener);
+    return () => this.#serverReady.delete(listener);
+  }
+
+  /** What the real container does when a process starts listening on `port`. */
+  emitServerReady(port: number): void {
+    for (const listener of this.#serverReady) listener(port, `https://lab--${port}.fake-webcontainer.test`);
+  }
+
+  get serverReadyListeners(): number {
+    return this.#serverReady.size;
   }
 
   async spawn(command: string, args: string[], options: { env?: Record<string, string> } = {}): Promise<ProcessLike> {

@@ -79,6 +79,37 @@ describe('the local runner adapter', () => {
     expect(output).toMatch(/^early listening[\s\S]*ran longer than the runner allows/);
   });
 
+  it('sends Ctrl-C as an interrupt of that process, and stops sending once it has ended', async () => {
+    const runner = new FakeRunner();
+    const runtime = runner.runtime();
+    await runtime.mount(lab);
+    const shell = await runtime.shell({ onOutput: () => undefined });
+    expect(shell?.interrupt).toBeTypeOf('function');
+    shell!.interrupt!();
+    await Promise.resolve();
+    const interrupts = (): string[] => runner.calls.filter((call) => call.url.endsWith('/interrupt')).map((call) => `${call.method} ${call.url}`);
+    expect(interrupts()).toEqual(['POST /__runner/sessions/s1/processes/p1/interrupt']);
+    expect(runner.calls.at(-1)?.token).toBe('secret');
+    runner.push({ type: 'exit', process: 'p1', code: 0, signal: null });
+    await shell!.exit;
+    shell!.interrupt!();
+    expect(interrupts()).toHaveLength(1);
+  });
+
+  it('reports the app address the launcher announces, and only that line', async () => {
+    const runner = new FakeRunner();
+    const runtime = runner.runtime();
+    await runtime.mount(lab);
+    const urls: string[] = [];
+    let output = '';
+    await runtime.run('npm start', { onOutput: (chunk) => (output += chunk), onServerReady: (url) => urls.push(url) });
+    runner.push({ type: 'output', process: 'p1', data: '[lab] Using the embedded Redis at redis://127.0.0.1:6390\nGET http://example.test/ 200\n[lab] The visitor counter ans' });
+    expect(urls).toEqual([]);
+    runner.push({ type: 'output', process: 'p1', data: 'wers at \x1b[1mhttp://localhost:3000/\x1b[0m.\r\n' });
+    expect(urls).toEqual(['http://localhost:3000/']);
+    expect(output).toContain('The visitor counter answers at');
+  });
+
   it('reads check events from the streamed NDJSON body and returns the verdict', async () => {
     const runner = new FakeRunner();
     runner.checkBody =

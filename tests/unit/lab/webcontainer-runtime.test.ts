@@ -110,6 +110,46 @@ describe('the WebContainer adapter', () => {
     expect(container.running.size).toBe(0);
   });
 
+  it('interrupts the shell by writing Ctrl-C to its terminal', async () => {
+    const container = new FakeWebContainer();
+    const received: string[] = [];
+    container.programs.set('jsh', async ({ input }) => {
+      for await (const chunk of input) {
+        received.push(chunk);
+        if (chunk === '\x03') return 130;
+      }
+      return 0;
+    });
+    const runtime = runtimeWith(container);
+    await runtime.mount(lab);
+    const shell = await runtime.shell({ onOutput: () => undefined });
+    shell!.interrupt!();
+    expect(await shell!.exit).toBe(130);
+    expect(received).toEqual(['\x03']);
+  });
+
+  it("tells the latest run when its server is ready, and nobody once it stopped or the runtime is disposed", async () => {
+    const container = new FakeWebContainer();
+    container.programs.set('jsh', ({ killed }) => killed.then(() => 0));
+    const runtime = runtimeWith(container);
+    await runtime.mount(lab);
+    const first: string[] = [];
+    const second: string[] = [];
+    const old = await runtime.run('npm start', { onOutput: () => undefined, onServerReady: (url) => first.push(url) });
+    container.emitServerReady(3000);
+    await old.kill();
+    const app = await runtime.run('npm start', { onOutput: () => undefined, onServerReady: (url) => second.push(url) });
+    container.emitServerReady(3001);
+    expect(first).toEqual(['https://lab--3000.fake-webcontainer.test']);
+    expect(second).toEqual(['https://lab--3001.fake-webcontainer.test']);
+    await app.kill();
+    container.emitServerReady(3002);
+    expect(second).toHaveLength(1);
+    expect(container.serverReadyListeners).toBe(1);
+    await runtime.dispose();
+    expect(container.serverReadyListeners).toBe(0);
+  });
+
   it('explains what to do when the page is not cross-origin isolated, without booting', async () => {
     let booted = false;
     const runtime = runtimeWith(new FakeWebContainer(), { isolated: false, boot: async () => ((booted = true), new FakeWebContainer()) });

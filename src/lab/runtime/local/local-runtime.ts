@@ -13,6 +13,7 @@ import {
   type StartProcessResponse,
 } from './protocol.ts';
 import { lineSplitter, missingVerdict, parseCheckEvent } from '../ndjson.ts';
+import { spotAppUrl } from '../app-url.ts';
 import {
   RuntimeUnavailableError,
   type CheckEvent,
@@ -121,7 +122,14 @@ export class LocalRuntime implements LabRuntime {
     const { process: pid } = (await response.json()) as StartProcessResponse;
     let resolveExit!: (code: number | null) => void;
     const exit = new Promise<number | null>((resolve) => (resolveExit = resolve));
-    this.#processes.set(pid, { onOutput: options.onOutput, resolveExit });
+    const spot = options.onServerReady ? spotAppUrl(options.onServerReady) : null;
+    const onOutput = spot
+      ? (chunk: string): void => {
+          options.onOutput(chunk);
+          spot(chunk);
+        }
+      : options.onOutput;
+    this.#processes.set(pid, { onOutput, resolveExit });
     for (const event of this.#early.get(pid) ?? []) this.#dispatch(event);
     this.#early.delete(pid);
     const kill = async (): Promise<void> => {
@@ -138,6 +146,12 @@ export class LocalRuntime implements LabRuntime {
         );
       },
       kill,
+      interrupt: () => {
+        if (!this.#processes.has(pid)) return;
+        void this.#request(`/sessions/${sid}/processes/${pid}/interrupt`, { method: 'POST' }).catch((error: unknown) =>
+          options.onOutput(`\r\n\x1b[31mCtrl-C did not reach the runner: ${message(error)}\x1b[0m\r\n`),
+        );
+      },
     };
   }
 

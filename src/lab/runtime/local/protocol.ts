@@ -11,6 +11,8 @@
  *   PUT    /__runner/sessions/:sid/files/<path>    body: raw UTF-8 text  → 204
  *   POST   /__runner/sessions/:sid/processes       StartProcessRequest   → StartProcessResponse
  *   POST   /__runner/sessions/:sid/processes/:pid/stdin   body: raw text → 204
+ *   POST   /__runner/sessions/:sid/processes/:pid/interrupt             → 204 (Ctrl-C: SIGINT to the process
+ *                                                  group, stopping a shell's foreground command; the shell stays)
  *   DELETE /__runner/sessions/:sid/processes/:pid                         → 204 (kills the process tree)
  *   GET    /__runner/sessions/:sid/events          server-sent events; each `data:` is one RunnerEvent (JSON)
  *   POST   /__runner/sessions/:sid/check           → 200, body streamed as NDJSON CheckEvent lines

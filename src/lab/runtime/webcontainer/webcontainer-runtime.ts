@@ -34,6 +34,8 @@ export interface WebContainerLike {
   };
   mount(tree: TreeLike | Uint8Array): Promise<void>;
   spawn(command: string, args: string[], options?: { terminal?: { cols: number; rows: number }; env?: Record<string, string> }): Promise<ProcessLike>;
+  /** Fires when a process in the container starts listening on a port; returns an unsubscribe function. */
+  on(event: 'server-ready', listener: (port: number, url: string) => void): () => void;
 }
 
 /** The lab's files the learner never sees, and the `node_modules` snapshot, as built by the site. */
@@ -62,6 +64,9 @@ export class WebContainerRuntime implements LabRuntime {
   readonly #deps: WebContainerDeps;
   #container: WebContainerLike | null = null;
   readonly #processes = new Set<ProcessLike>();
+  /** The latest run that wants to hear when its server is ready; the container's event is page-wide. */
+  #serverReady: { process: ProcessLike; notify: (url: string) => void } | null = null;
+  #unsubscribe: (() => void) | null = null;
 
   constructor(deps: WebContainerDeps) {
     this.#deps = deps;
@@ -95,6 +100,11 @@ export class WebContainerRuntime implements LabRuntime {
       await container.mount(assets.nodeModules);
       await container.mount(toTree({ ...assets.hidden, ...lab.files }));
       this.#container = container;
+      this.#unsubscribe?.();
+      this.#unsubscribe = container.on('server-ready', (_port, url) => {
+        const waiting = this.#serverReady;
+        if (waiting && this.#processes.has(waiting.process)) waiting.notify(url);
+      });
     } finally {
       clearTimeout(timer);
     }
@@ -151,6 +161,8 @@ export class WebContainerRuntime implements LabRuntime {
   }
 
   async dispose(): Promise<void> {
+    this.#unsubscribe?.();
+    this.#unsubscribe = null;
     await this.stopAll();
     this.#container = null;
   }
@@ -159,6 +171,7 @@ export class WebContainerRuntime implements LabRuntime {
     const container = this.#ready();
     const process = await container.spawn(command, args, options.size ? { terminal: options.size } : {});
     this.#processes.add(process);
+    if (options.onServerReady) this.#serverReady = { process, notify: options.onServerReady };
     void process.output.pipeTo(new WritableStream({ write: (chunk) => options.onOutput(chunk) })).catch(() => undefined);
     let killed = false;
     const exit = process.exit.then(
@@ -173,7 +186,9 @@ export class WebContainerRuntime implements LabRuntime {
       await exit;
     };
     options.signal?.addEventListener('abort', () => void kill(), { once: true });
-    return { exit, write: (data) => void writer.write(data), kill };
+    const write = (data: string): void => void writer.write(data);
+    // jsh has a real terminal: Ctrl-C is the byte a keyboard sends, and jsh stops its foreground job.
+    return { exit, write, kill, interrupt: () => write('\x03') };
   }
 
   #ready(): WebContainerLike {

@@ -1,0 +1,80 @@
+/**
+ * The lower pane: Checks and Terminal as a WAI-ARIA tab set (arrow keys, Home, End), so whichever the
+ * learner needs gets the whole pane. The tab not shown carries a badge: the passed count for Checks,
+ * a dot when the terminal printed something new.
+ */
+export type PaneName = 'checks' | 'terminal';
+
+export interface Panes {
+  show(name: PaneName): void;
+  current(): PaneName;
+  /** Sets a tab's badge: `visible` is what sighted learners see, `spoken` joins the tab's accessible name. */
+  badge(name: PaneName, visible: string, spoken: string): void;
+  /** Called after a pane became visible (the terminal refits itself then). */
+  onShow(listener: (name: PaneName) => void): void;
+}
+
+const NAMES: PaneName[] = ['checks', 'terminal'];
+
+export function bindPanes(root: HTMLElement): Panes {
+  const tab = (name: PaneName): HTMLButtonElement => {
+    const found = root.querySelector<HTMLButtonElement>(`[role="tab"][data-pane="${name}"]`);
+    if (!found) throw new Error(`The lab markup has no "${name}" pane tab; LabWorkspace.astro and panes.ts disagree.`);
+    return found;
+  };
+  const panel = (name: PaneName): HTMLElement => {
+    const id = tab(name).getAttribute('aria-controls') ?? '';
+    const found = root.querySelector<HTMLElement>(`#${CSS.escape(id)}`);
+    if (!found) throw new Error(`The "${name}" pane tab controls "${id}", which is not in the lab markup.`);
+    return found;
+  };
+  const listeners: ((name: PaneName) => void)[] = [];
+  let current: PaneName = NAMES.find((name) => tab(name).getAttribute('aria-selected') === 'true') ?? 'checks';
+
+  const show = (name: PaneName): void => {
+    const changed = name !== current;
+    current = name;
+    for (const other of NAMES) {
+      const on = other === name;
+      tab(other).setAttribute('aria-selected', String(on));
+      tab(other).tabIndex = on ? 0 : -1;
+      panel(other).hidden = !on;
+    }
+    root.dataset['pane'] = name;
+    if (changed) for (const listener of listeners) listener(name);
+  };
+
+  for (const [i, name] of NAMES.entries()) {
+    const button = tab(name);
+    button.addEventListener('click', () => show(name));
+    button.addEventListener('keydown', (event) => {
+      const to = { ArrowRight: i + 1, ArrowLeft: i - 1, Home: 0, End: NAMES.length - 1 }[event.key];
+      if (to === undefined) return;
+      event.preventDefault();
+      const next = NAMES[(to + NAMES.length) % NAMES.length]!;
+      show(next);
+      tab(next).focus();
+    });
+  }
+  show(current);
+
+  return {
+    show,
+    current: () => current,
+    badge(name, visible, spoken) {
+      const slot = tab(name).querySelector<HTMLElement>('.lab__badge');
+      if (!slot) return;
+      slot.replaceChildren();
+      slot.hidden = visible === '' && spoken === '';
+      if (slot.hidden) return;
+      const seen = document.createElement('span');
+      seen.setAttribute('aria-hidden', 'true');
+      seen.textContent = visible;
+      const heard = document.createElement('span');
+      heard.className = 'visually-hidden';
+      heard.textContent = spoken;
+      slot.append(seen, heard);
+    },
+    onShow: (listener) => void listeners.push(listener),
+  };
+}
