@@ -25,6 +25,7 @@ function observe(t) {
         expected: `a server on port ${port}`,
         actual: app.running ? `nothing on ${port}; the app printed:\n${app.lastOutput(4) || '(nothing)'}` : `the app stopped:\n${app.lastOutput(4)}`,
         hints: ['Read the port from process.env.PORT in config.js, e.g. port: Number(process.env.PORT ?? 3000).', 'A platform assigns the port; the app must listen where it is told to.'],
+        summary: 'the app never answered on the port given in PORT',
       });
     }
     const first = await request(port, '/');

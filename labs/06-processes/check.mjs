@@ -20,6 +20,7 @@ async function startReady(t, label, env) {
       expected: `a server on port ${port}`,
       actual: app.lastOutput(4) || '(no output)',
       hints: ['This lab needs the app to listen on PORT; press Run and read what it prints.'],
+      summary: `${label} never answered on the port given in PORT`,
     });
   }
   return { app, port };
@@ -45,6 +46,7 @@ function cluster(t) {
           expected: '200 with the counts',
           actual: target.app.lastOutput(3) || describe(response),
           hints: ['Press Run and open the app; the error it logs tells you what broke.'],
+          summary: `${target.app.label} answered request ${i + 1} with ${response.status ?? response.error}`,
         });
       }
       sequential.push({ instance: i % 2 === 0 ? 'A' : 'B', ...counts(response) });

@@ -33,6 +33,7 @@ function shutdown(t) {
         expected: `200 from GET /health on port ${port}`,
         actual: app.running ? app.lastOutput(4) || '(no output)' : `the app ${describeExit(app.exit)}:\n${app.lastOutput(4)}`,
         hints: ['Press Run and read what the app prints.'],
+        summary: 'the app never answered GET /health',
       });
     }
     const visit = await request(port, '/');

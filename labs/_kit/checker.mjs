@@ -17,16 +17,38 @@ import { freePort, withTimeout } from './util.mjs';
 const DEFAULT_TIME_LIMIT = 10_000;
 const MAX_APP_LOG_LINES = 60;
 
-/** A check's verdict that the learner's app does not do what the factor asks. */
+/**
+ * A check's verdict that the learner's app does not do what the factor asks. `summary` is a short
+ * clause ("the app never listened on PORT") that checks sharing the same run quote when they cannot run.
+ */
 export class CheckFailed extends Error {
-  constructor({ message, expected, actual, hints = [] }) {
+  constructor({ message, expected, actual, hints = [], summary }) {
     super(message);
     this.name = 'CheckFailed';
-    Object.assign(this, { expected, actual, hints });
+    Object.assign(this, { expected, actual, hints, summary });
   }
 }
 
-class CheckTimeout extends Error {}
+class CheckTimeout extends Error {
+  constructor(limit) {
+    super(`the run did not finish within ${limit / 1000} s`);
+    this.limit = limit;
+  }
+}
+
+/** A check that needs a run another check started, and that run failed: the other check tells the story. */
+class NotRun extends Error {
+  constructor(reason, ownerTitle) {
+    super(`Not run: ${reason} (see “${ownerTitle}”).`);
+  }
+}
+
+/** The short clause a dependent check quotes for why the run it needed failed. */
+function reasonOf(error) {
+  if (error instanceof CheckFailed) return error.summary ?? 'the run it shares with that check failed';
+  if (error instanceof AppExited || error instanceof CheckTimeout) return error.message.replace(/\.$/, '');
+  return 'the checker ran into a problem';
+}
 
 function lastOutputOf(apps) {
   const parts = apps.filter((a) => a.lines.length).map((a) => `${a.label}'s last output:\n${a.lastOutput(6)}`);
@@ -90,10 +112,23 @@ export async function runLab(manifestUrl, implementations, { argv = process.argv
         app.exited.then(() => live.delete(app));
         return app;
       },
-      /** Runs `fn` once per checker run and shares its result (or failure) between checks. */
+      /**
+       * Runs `fn` once per checker run and shares its result between checks. If it fails, the check
+       * that ran it reports the failure in full; the others report briefly that they could not run.
+       */
       once(key, fn) {
-        if (!shared.has(key)) shared.set(key, fn());
-        return shared.get(key);
+        let run = shared.get(key);
+        if (!run) {
+          run = { owner: check, promise: Promise.resolve().then(fn) };
+          run.promise.then(() => (run.ok = true), (error) => (run.error = error));
+          shared.set(key, run);
+          return run.promise;
+        }
+        if (run.owner === check || run.ok) return run.promise;
+        const notRun = (error) => new NotRun(reasonOf(error), run.owner.title);
+        // The check that started the run gave up on it (it timed out, say) before the run settled.
+        if (run.error === undefined && run.abandoned !== undefined) return Promise.reject(notRun(run.abandoned));
+        return run.promise.catch((error) => Promise.reject(notRun(error)));
       },
       fail: (details) => new CheckFailed(details),
       /** Reads a learner file from the workspace, or undefined if it does not exist. */
@@ -107,10 +142,11 @@ export async function runLab(manifestUrl, implementations, { argv = process.argv
       const limit = implementations[check.id].timeLimit ?? DEFAULT_TIME_LIMIT;
       try {
         await backing.reset();
-        const message = await withTimeout(Promise.resolve(implementations[check.id](t)), limit, () => new CheckTimeout());
+        const message = await withTimeout(Promise.resolve(implementations[check.id](t)), limit, () => new CheckTimeout(limit));
         result = { status: 'pass', message: message || 'Passed.', hints: [] };
       } catch (error) {
         result = classify(error, apps, limit);
+        for (const run of shared.values()) if (run.owner === check && !run.ok) run.abandoned ??= error;
       }
     }
     await Promise.all(apps.map((app) => app.kill()));
@@ -127,6 +163,7 @@ export async function runLab(manifestUrl, implementations, { argv = process.argv
 }
 
 function classify(error, apps, limit) {
+  if (error instanceof NotRun) return { status: 'error', message: error.message, hints: [] };
   if (error instanceof CheckFailed) {
     return { status: 'fail', message: error.message, expected: error.expected, actual: error.actual, hints: error.hints };
   }

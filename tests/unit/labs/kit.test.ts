@@ -121,6 +121,50 @@ await runLab(new URL('./lab.json', import.meta.url), {
     expect(events.filter((e) => e['type'] === 'log' && e['source'] === 'app').length).toBeGreaterThan(0);
   });
 
+  it('lets the check that started a shared run tell its failure; the others say briefly they could not run', async () => {
+    const dir = await workspace({
+      'app.js': `console.log('booting'); console.error('boom: missing thing'); process.exit(3);`,
+      'lab/lab.json': manifest(['crash-owner', 'crash-dependent', 'fail-owner', 'fail-dependent', 'hang-owner', 'hang-dependent', 'ok-owner', 'ok-dependent']),
+      'lab/check.mjs': `import { runLab } from '${kit}';
+const crashRun = (t) => t.once('crash', async () => { const app = t.start(); await app.waitForPort(await t.port(), 2000); });
+const failRun = (t) => t.once('fail', async () => { throw t.fail({ message: 'the long story', expected: 'Y', actual: 'Z', summary: 'the app never answered' }); });
+const hangRun = (t) => t.once('hang', () => new Promise(() => {}));
+let runs = 0;
+const okRun = (t) => t.once('ok', async () => ++runs);
+const hangOwner = (t) => hangRun(t);
+hangOwner.timeLimit = 300;
+await runLab(new URL('./lab.json', import.meta.url), {
+  'crash-owner': crashRun,
+  'crash-dependent': crashRun,
+  'fail-owner': failRun,
+  'fail-dependent': failRun,
+  'hang-owner': hangOwner,
+  'hang-dependent': hangRun,
+  'ok-owner': async (t) => \`run \${await okRun(t)}\`,
+  'ok-dependent': async (t) => \`run \${await okRun(t)} of \${runs}\`,
+});`,
+    });
+    const { code, events } = await check(dir);
+    expect(code).toBe(1);
+    const results = Object.fromEntries(events.filter((e) => e['type'] === 'result').map((e) => [e['check'], e]));
+    expect(results['crash-owner']?.['message']).toMatch(/^the app exited with code 3 before listening on port \d+\. The check could not go on\.\nthe app's last output:\nbooting\nboom: missing thing$/);
+    expect(results['crash-dependent']).toMatchObject({ status: 'error', hints: [] });
+    expect(results['crash-dependent']?.['message']).toMatch(/^Not run: the app exited with code 3 before listening on port \d+ \(see “Check crash-owner”\)\.$/);
+    expect(results['fail-owner']).toMatchObject({ status: 'fail', message: 'the long story', expected: 'Y', actual: 'Z' });
+    expect(results['fail-dependent']).toMatchObject({ status: 'error', message: 'Not run: the app never answered (see “Check fail-owner”).', hints: [] });
+    expect(results['fail-dependent']).not.toHaveProperty('expected');
+    expect(results['hang-owner']).toMatchObject({ status: 'error' });
+    expect(results['hang-dependent']).toMatchObject({ status: 'error', message: 'Not run: the run did not finish within 0.3 s (see “Check hang-owner”).' });
+    expect(results['hang-dependent']?.['ms']).toBeLessThan(200);
+    expect(results['ok-owner']).toMatchObject({ status: 'pass', message: 'run 1' });
+    expect(results['ok-dependent']).toMatchObject({ status: 'pass', message: 'run 1 of 1' });
+    // The transcript belongs to the check that did the work.
+    const logged = new Set(events.filter((e) => e['type'] === 'log').map((e) => e['check']));
+    expect(logged.has('crash-owner')).toBe(true);
+    expect(logged.has('crash-dependent')).toBe(false);
+    expect(events.at(-1)).toEqual({ v: 1, type: 'done', status: 'fail', passed: 2, failed: 1, errored: 5 });
+  });
+
   it('exits 2 when the checks cannot run and 0 when all pass', async () => {
     const broken = await workspace({ 'app.js': '', 'lab/lab.json': manifest(['a', 'b']), 'lab/check.mjs': `import { runLab } from '${kit}';\nawait runLab(new URL('./lab.json', import.meta.url), { a: async () => 'ok' });` });
     const { code, events } = await check(broken);
