@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { learnerFiles, listLabIds, loadLab, writeWorkspace } from '../src/labs/index.ts';
+import { checkCommand, learnerFiles, listLabIds, loadLab, writeWorkspace } from '../src/labs/index.ts';
 import { verifyLabs } from '../src/labs/verify.ts';
 
 const RUNS = 5;
@@ -17,10 +17,11 @@ for (const id of await listLabIds()) {
   const lab = await loadLab(id);
   const dir = await mkdtemp(join(tmpdir(), `bench-${id}-`));
   await writeWorkspace(dir, lab, learnerFiles(lab, 'solution'));
+  const { program, args } = checkCommand(lab.manifest, '--json');
   const times: number[] = [];
   for (let i = 0; i < RUNS; i++) {
     const started = performance.now();
-    const run = spawnSync(process.execPath, ['.lab/check.mjs', '--json'], { cwd: dir, encoding: 'utf8' });
+    const run = spawnSync(program, args, { cwd: dir, encoding: 'utf8' });
     times.push(performance.now() - started);
     if (run.status !== 0) console.log(`  ${id}: run ${i + 1} did not pass (exit ${run.status})`);
   }

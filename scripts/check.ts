@@ -10,7 +10,7 @@ import { existsSync, statSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { LabError, learnerFiles, listLabIds, loadLab, writeWorkspace } from '../src/labs/index.ts';
+import { LabError, checkCommand, learnerFiles, listLabIds, loadLab, writeWorkspace } from '../src/labs/index.ts';
 
 const args = process.argv.slice(2);
 const [id, folder] = args.filter((a) => !a.startsWith('--'));
@@ -50,8 +50,8 @@ const dir = await mkdtemp(join(tmpdir(), `check-${id}-`));
 let code = 2;
 try {
   await writeWorkspace(dir, lab, files);
-  const [program, ...rest] = lab.manifest.commands.check.split(/\s+/);
-  const child = spawn(program === 'node' ? process.execPath : (program as string), [...rest, args.includes('--json') ? '--json' : '--human'], { cwd: dir, stdio: 'inherit' });
+  const { program, args: checkArgs } = checkCommand(lab.manifest, args.includes('--json') ? '--json' : '--human');
+  const child = spawn(program, checkArgs, { cwd: dir, stdio: 'inherit' });
   const stop = () => child.kill('SIGTERM');
   process.once('SIGINT', stop).once('SIGTERM', stop);
   code = await new Promise<number>((done) => child.on('close', (c) => done(c ?? 2)));

@@ -3,7 +3,7 @@
 // check ends.
 import { spawn } from 'node:child_process';
 import { sendSignal, killTree, spawnOptions } from './signals.mjs';
-import { canConnect, sleep } from './util.mjs';
+import { canConnect, eachLine, sleep } from './util.mjs';
 
 /** The app ended while the check needed it; the checker reports this as `error` with its last output. */
 export class AppExited extends Error {
@@ -119,20 +119,7 @@ export function startApp({ command, cwd, env = {}, label = 'the app', onLine }) 
     },
   };
 
-  for (const stream of ['stdout', 'stderr']) {
-    let pending = '';
-    child[stream].setEncoding('utf8');
-    child[stream].on('data', (chunk) => {
-      pending += chunk;
-      const parts = pending.split(/\r?\n/);
-      pending = parts.pop();
-      for (const text of parts) push(stream, text);
-    });
-    child[stream].on('end', () => {
-      if (pending) push(stream, pending);
-      pending = '';
-    });
-  }
+  for (const stream of ['stdout', 'stderr']) eachLine(child[stream], (text) => push(stream, text));
   function push(stream, text) {
     if (app.lines.length < 2000) app.lines.push({ stream, text });
     onLine?.(app, stream, text);

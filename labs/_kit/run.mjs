@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { spawn } from 'node:child_process';
 import { parseCommand } from './app.mjs';
 import { startRedisServer } from './redis-server.mjs';
-import { canConnect, sleep } from './util.mjs';
+import { canConnect, eachLine, sleep } from './util.mjs';
 
 /** How long Run waits for an instance to accept connections before saying it does not. */
 export const READY_DEADLINE_MS = 10_000;
@@ -40,7 +40,7 @@ export async function launch(manifestUrl, { argv = process.argv.slice(2) } = {})
     if (count > 1) console.log(`[lab] Instance ${name} on port ${port}`);
     const child = spawn(program, args, { env: { ...env, PORT: String(port) }, stdio: count > 1 ? ['ignore', 'pipe', 'pipe'] : 'inherit' });
     if (count > 1) {
-      for (const [stream, out] of [[child.stdout, process.stdout], [child.stderr, process.stderr]]) prefixLines(stream, out, `[${name}] `);
+      for (const [stream, out] of [[child.stdout, process.stdout], [child.stderr, process.stderr]]) eachLine(stream, (line) => out.write(`[${name}] ${line}\n`));
     }
     const exited = new Promise((resolve) => {
       child.on('error', (error) => {
@@ -91,17 +91,6 @@ export async function announceWhenReady(instances, { deadlineMs = READY_DEADLINE
     }
     log(`[lab] Nothing answers on port ${port} after ${deadlineMs / 1000} s, though ${name} is still running. Does it listen on process.env.PORT, and does its startup wait for something that never comes?`);
   }));
-}
-
-function prefixLines(stream, out, prefix) {
-  stream.setEncoding('utf8');
-  let pending = '';
-  stream.on('data', (chunk) => {
-    const lines = (pending + chunk).split('\n');
-    pending = lines.pop();
-    for (const line of lines) out.write(`${prefix}${line}\n`);
-  });
-  stream.on('end', () => pending && out.write(`${prefix}${pending}\n`));
 }
 
 function redact(url) {

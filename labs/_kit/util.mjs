@@ -48,3 +48,18 @@ export function canConnect(port) {
     socket.once('error', () => resolve(false));
   });
 }
+
+/** Calls `onLine` with each complete line of a readable text stream, the unterminated last one included. */
+export function eachLine(stream, onLine) {
+  let pending = '';
+  stream.setEncoding('utf8');
+  stream.on('data', (chunk) => {
+    const lines = (pending + chunk).split(/\r?\n/);
+    pending = lines.pop();
+    for (const line of lines) onLine(line);
+  });
+  stream.on('end', () => {
+    if (pending) onLine(pending);
+    pending = '';
+  });
+}

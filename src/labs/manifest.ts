@@ -99,6 +99,12 @@ export const fixtureSchema = strict('fixture.json', {
 
 export type FixtureManifest = z.output<typeof fixtureSchema>;
 
+/** The lab's check command, split for `spawn`; `node` means the Node running this script, as in the kit. */
+export function checkCommand(manifest: LabManifest, ...extra: string[]): { program: string; args: string[] } {
+  const [program = 'node', ...args] = manifest.commands.check.trim().split(/\s+/);
+  return { program: program === 'node' ? process.execPath : program, args: [...args, ...extra] };
+}
+
 function parseJson(file: string, text: string): unknown {
   try {
     return JSON.parse(text);

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CheckEvent, FileMap } from '../lab/runtime/types.ts';
 import { learnerFiles, loadLab, listLabIds, writeWorkspace, type Lab } from './loader.ts';
+import { checkCommand } from './manifest.ts';
 
 export interface VariantReport {
   lab: string;
@@ -87,8 +88,8 @@ async function runJob(job: Job, root: string, env: NodeJS.ProcessEnv): Promise<V
   const dir = await mkdtemp(join(root, `${job.lab.id}-`));
   await writeWorkspace(dir, job.lab, job.files);
   const started = performance.now();
-  const [program, ...args] = job.lab.manifest.commands.check.split(/\s+/);
-  const child = spawn(program === 'node' ? process.execPath : (program as string), args, { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'], detached: process.platform !== 'win32' });
+  const { program, args } = checkCommand(job.lab.manifest);
+  const child = spawn(program, args, { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'], detached: process.platform !== 'win32' });
   let out = '';
   let err = '';
   child.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
