@@ -1,6 +1,6 @@
 // Checks for factor III, Config: the app takes its port, its Redis and its greeting from the
 // environment, keeps no addresses or passwords in the code, and stops at once when REDIS_URL is missing.
-import { runLab, request, describe, randomWord, AppExited } from '../_kit/index.mjs';
+import { runLab, request, describe, describeExit, randomWord, AppExited } from '../_kit/index.mjs';
 import { findHardcodedConfig } from './source-scan.mjs';
 
 const READY_MS = 3000;
@@ -21,9 +21,9 @@ function observe(t) {
     if (!ready) {
       const claimed = app.lastOutput(50).match(/port\W{0,3}(\d{2,5})/i)?.[1];
       throw t.fail({
-        message: `Started the app with PORT=${port}; after ${READY_MS / 1000} s nothing was listening on port ${port}${claimed && claimed !== String(port) ? `, and the app says it listens on ${claimed}: a port written into the code` : ''}.`,
+        message: `Started the app with PORT=${port}; ${app.running ? `after ${READY_MS / 1000} s nothing was listening on port ${port}` : `it ${describeExit(app.exit)} without ever listening on port ${port}`}${claimed && claimed !== String(port) ? `, and the app says it listens on ${claimed}: a port written into the code` : ''}.`,
         expected: `a server on port ${port}`,
-        actual: app.running ? `nothing on ${port}; the app printed:\n${app.lastOutput(4) || '(nothing)'}` : `the app stopped:\n${app.lastOutput(4)}`,
+        actual: app.running ? `nothing on ${port}; the app printed:\n${app.lastOutput(4) || '(nothing)'}` : `the app ${describeExit(app.exit)}: ${app.errorLine() ?? app.lastOutput(4)}`,
         hints: ['Read the port from process.env.PORT in config.js, e.g. port: Number(process.env.PORT ?? 3000).', 'A platform assigns the port; the app must listen where it is told to.'],
         summary: 'the app never answered on the port given in PORT',
       });
@@ -80,6 +80,14 @@ await runLab(new URL('./lab.json', import.meta.url), {
 
   'greeting-from-env': async (t) => {
     const { greeting, first } = await observe(t);
+    if (first.status !== 200) {
+      throw t.fail({
+        message: `Started the app with GREETING=${greeting}; GET / got ${describe(first)}, so there was no greeting to read.`,
+        expected: `a 200 answer containing "${greeting}"`,
+        actual: describe(first),
+        hints: ['Make “Counts visits in the Redis given in REDIS_URL” pass first: the app answers an error while it cannot count.'],
+      });
+    }
     if (!first.body.includes(greeting)) {
       throw t.fail({
         message: `Started the app with GREETING=${greeting}; GET / got ${describe(first)}, without that greeting.`,
@@ -111,8 +119,9 @@ await runLab(new URL('./lab.json', import.meta.url), {
     if (exit) await app.exited; // let the last lines arrive
     const output = app.lastOutput(20);
     if (!exit) {
+      const tried = output.match(/ECONNREFUSED ([\w.:[\]-]+)/)?.[1];
       throw t.fail({
-        message: 'Started the app without REDIS_URL; 2 s later it was still running, so it would only fail on the first visit, or count in the wrong place.',
+        message: `Started the app without REDIS_URL; 2 s later it was still running, so it would only fail on the first visit, or count in the wrong place.${tried ? ` Its log shows it tried a Redis at ${tried} that nobody configured: an address written into the code as a default.` : ''}`,
         expected: 'the app exits within 2 s with a non-zero code, naming REDIS_URL',
         actual: `still running; it printed:\n${output || '(nothing)'}`,
         hints: ['In config.js, when process.env.REDIS_URL is empty, print which variable is missing and call process.exit(1).'],
@@ -130,7 +139,7 @@ await runLab(new URL('./lab.json', import.meta.url), {
       throw t.fail({
         message: `Started the app without REDIS_URL; it exited with code ${exit.code ?? exit.signal} but did not say which setting was missing.`,
         expected: 'an error message that names REDIS_URL',
-        actual: output || '(no output)',
+        actual: app.errorLine() ?? (output || '(no output)'),
         hints: ['Name the variable in the message, e.g. "Missing required environment variable REDIS_URL", so whoever deploys knows what to set.'],
       });
     }

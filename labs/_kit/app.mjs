@@ -57,9 +57,20 @@ export function startApp({ command, cwd, env = {}, label = 'the app', onLine }) 
     get running() {
       return app.exit === undefined;
     },
-    /** The last `n` lines of output, for messages. */
+    /** The last `n` lines of output, for messages; a line repeated in a row shows once, with a count. */
     lastOutput(n = 8) {
-      return app.lines.slice(-n).map((l) => l.text).join('\n');
+      const runs = [];
+      for (const { text } of app.lines) {
+        const last = runs.at(-1);
+        if (last?.text === text) last.times++;
+        else runs.push({ text, times: 1 });
+      }
+      return runs.slice(-n).map((r) => (r.times > 1 ? `${r.text}  (${r.times} times)` : r.text)).join('\n');
+    },
+    /** The first line that reads as an error (a thrown `…Error: …`, or a JSON log at level error), if any. */
+    errorLine() {
+      const line = app.lines.find((l) => /^\s*(?:Uncaught )?(?:[A-Z]\w*)?Error\b.*:|"level"\s*:\s*"(?:error|fatal)"/.test(l.text));
+      return line?.text.trim();
     },
     /** Lines that parse as JSON objects (structured logs). */
     json() {

@@ -15,6 +15,8 @@ interface AppHandle {
   waitForLine(pattern: RegExp, ms: number): Promise<{ text: string } | undefined>;
   waitForPort(port: number, ms: number): Promise<boolean>;
   json(): unknown[];
+  lastOutput(n?: number): string;
+  errorLine(): string | undefined;
   stop(): Promise<void>;
   kill(): Promise<void>;
 }
@@ -82,6 +84,15 @@ describe('checker kit', () => {
     expect(await app.waitForPort(port, 3000)).toBe(true);
     expect(describeResponse(await request(port, '/'))).toBe('200 "hi"');
     await app.stop();
+  });
+
+  it('shows repeated output lines once with a count, and finds the line that names the error', async () => {
+    const dir = await workspace({ 'app.js': `console.error('start'); for (let i = 0; i < 5; i++) console.error('retrying'); console.error('TypeError: x is not a function'); console.error('    at app.js:1');` });
+    const app = startApp({ command: 'node app.js', cwd: dir });
+    await app.exited;
+    expect(app.lastOutput(8)).toContain('start\nretrying  (5 times)\n');
+    expect(app.lastOutput(2)).toMatch(/^TypeError: x is not a function\n    at app\.js:1$/);
+    expect(app.errorLine()).toBe('TypeError: x is not a function');
   });
 
   it('gives the app only the environment the check chooses', async () => {
