@@ -2,6 +2,9 @@ import { expect, test } from '@playwright/test';
 import { announcement, check, checkRow, editor, openLab, replaceFile, typeSolution } from './lab-helpers.ts';
 
 test.describe('the Config lab', () => {
+  // The lab column beside the prose is then wide enough to compare side by side.
+  test.use({ viewport: { width: 1440, height: 900 } });
+
   test('a learner sees the starter fail, fixes it by typing, passes, and finds it all after a reload', async ({ page }) => {
     const opened = await openLab(page, '03-config');
     const { lab } = opened;
@@ -33,6 +36,8 @@ test.describe('the Config lab', () => {
     await lab.getByRole('button', { name: 'Compare with solution' }).click();
     await expect(lab.getByRole('textbox', { name: 'config.js, the solution (read-only)' })).toContainText("required('REDIS_URL')");
     await expect(lab.getByRole('textbox', { name: 'config.js, your version (read-only)' })).toContainText('// my own notes');
+    await expect(lab.getByRole('textbox', { name: 'config.js, your version (read-only)' })).toBeVisible();
+    await expect(editor(lab, 'config.js')).toBeHidden();
     await lab.getByRole('button', { name: 'Back to editing' }).click();
     await expect(editor(lab, 'config.js')).toContainText('// my own notes');
 

@@ -52,4 +52,6 @@ export async function check(page: Page, lab: Locator, run: number, via: 'button'
   return (await announcement(page).textContent()) ?? '';
 }
 
-export const checkRow = (lab: Locator, title: string): Locator => lab.getByRole('listitem').filter({ hasText: title });
+/** A check's row, found by its title (other rows' messages may mention that title). */
+export const checkRow = (lab: Locator, title: string): Locator =>
+  lab.getByRole('listitem').filter({ has: lab.page().locator('.check__title').getByText(title, { exact: true }) });

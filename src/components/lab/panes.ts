@@ -40,7 +40,7 @@ export function bindPanes(root: HTMLElement): Panes {
       tab(other).tabIndex = on ? 0 : -1;
       panel(other).hidden = !on;
     }
-    root.dataset['pane'] = name;
+    root.dataset['lowerPane'] = name;
     if (changed) for (const listener of listeners) listener(name);
   };
 

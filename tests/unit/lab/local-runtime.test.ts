@@ -85,8 +85,12 @@ describe('the local runner adapter', () => {
     await runtime.mount(lab);
     const shell = await runtime.shell({ onOutput: () => undefined });
     expect(shell?.interrupt).toBeTypeOf('function');
+    shell!.write('sleep 60\n');
     shell!.interrupt!();
-    await Promise.resolve();
+    shell!.write('echo after\n');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    // In the order typed, one at a time, so Ctrl-C cannot overtake the command it should stop.
+    expect(runner.calls.slice(-3).map((call) => `${call.url.split('/').pop()} ${call.body ?? ''}`)).toEqual(['stdin sleep 60\n', 'interrupt ', 'stdin echo after\n']);
     const interrupts = (): string[] => runner.calls.filter((call) => call.url.endsWith('/interrupt')).map((call) => `${call.method} ${call.url}`);
     expect(interrupts()).toEqual(['POST /__runner/sessions/s1/processes/p1/interrupt']);
     expect(runner.calls.at(-1)?.token).toBe('secret');

@@ -138,19 +138,22 @@ export class LocalRuntime implements LabRuntime {
       await exit;
     };
     options.signal?.addEventListener('abort', () => void kill(), { once: true });
+    // Input and Ctrl-C go out one request at a time: parallel requests may arrive in any order, and a
+    // Ctrl-C that overtook the line before it would interrupt nothing and leave that command running.
+    let sending: Promise<unknown> = Promise.resolve();
+    const send = (action: 'stdin' | 'interrupt', body: string | undefined, failure: string): void => {
+      sending = sending.then(() =>
+        this.#request(`/sessions/${sid}/processes/${pid}/${action}`, { method: 'POST', ...(body === undefined ? {} : { body }) }).catch(
+          (error: unknown) => options.onOutput(`\r\n\x1b[31m${failure}${message(error)}\x1b[0m\r\n`),
+        ),
+      );
+    };
     return {
       exit,
-      write: (data) => {
-        void this.#request(`/sessions/${sid}/processes/${pid}/stdin`, { method: 'POST', body: data }).catch((error: unknown) =>
-          options.onOutput(`\r\n\x1b[31m${message(error)}\x1b[0m\r\n`),
-        );
-      },
+      write: (data) => send('stdin', data, ''),
       kill,
       interrupt: () => {
-        if (!this.#processes.has(pid)) return;
-        void this.#request(`/sessions/${sid}/processes/${pid}/interrupt`, { method: 'POST' }).catch((error: unknown) =>
-          options.onOutput(`\r\n\x1b[31mCtrl-C did not reach the runner: ${message(error)}\x1b[0m\r\n`),
-        );
+        if (this.#processes.has(pid)) send('interrupt', undefined, 'Ctrl-C did not reach the runner: ');
       },
     };
   }
