@@ -43,6 +43,16 @@ test.describe('the lab workspace', () => {
     await expect(openApp).toBeHidden();
     await terminalTab.click();
     await expect(terminalTab).toHaveAccessibleName('Terminal');
+
+    // The splitter gives the results more room from the keyboard.
+    const lower = lab.getByRole('tabpanel', { name: /^Terminal/ });
+    const before = (await lower.boundingBox())!.height;
+    const split = lab.getByRole('separator', { name: /editor and the results/ });
+    await split.focus();
+    await page.keyboard.press('ArrowUp');
+    await page.keyboard.press('ArrowUp');
+    await expect(split).toHaveAttribute('aria-valuenow', '57');
+    expect((await lower.boundingBox())!.height).toBeGreaterThan(before + 40);
   });
 
   test('Ctrl-C in the shell stops the foreground command and keeps the shell', async ({ page }) => {

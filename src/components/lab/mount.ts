@@ -11,6 +11,7 @@ import { createEditor } from './editor.ts';
 import { createLazyTerminal, type LazyTerminal } from './lazy-terminal.ts';
 import { bindTabs } from './file-tabs.ts';
 import { wireLowerPane } from './lower-pane.ts';
+import { bindSplit } from './split.ts';
 import { createNotices } from './notices.ts';
 import { bindToolbar } from './toolbar.ts';
 
@@ -81,6 +82,7 @@ export async function mountWorkspace(root: HTMLElement, pending: Promise<unknown
   });
   tabs.select(data.open);
 
+  bindSplit(root, slot(root, 'split'), editorSlot, slot(root, 'lower'));
   wireLowerPane({
     root,
     session,
