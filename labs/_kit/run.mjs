@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { spawn } from 'node:child_process';
 import { parseCommand } from './app.mjs';
 import { startRedisServer } from './redis-server.mjs';
-import { canConnect, eachLine, sleep } from './util.mjs';
+import { canConnect, eachLine, freePort, sleep } from './util.mjs';
 
 /** How long Run waits for an instance to accept connections before saying it does not. */
 export const READY_DEADLINE_MS = 10_000;
@@ -28,11 +28,19 @@ export async function launch(manifestUrl, { argv = process.argv.slice(2) } = {})
   const basePort = Number(env.PORT ?? 3000);
   const ports = Array.from({ length: count }, (_, i) => basePort + i);
   // Checked before the apps start: afterwards a connection could come from the other program.
+  // The manifest's port is only a default: when another lab or program holds it, move to a free one.
+  // A PORT the learner set themselves is respected, and a clash is reported instead.
+  const chosenByLearner = process.env.PORT !== undefined;
   const taken = new Set();
-  for (const port of ports) {
+  for (const [i, port] of ports.entries()) {
     if (!(await canConnect(port))) continue;
-    taken.add(port);
-    console.log(`[lab] Another program already listens on port ${port}, so the app cannot. Stop that program, or set PORT to a free port.`);
+    if (chosenByLearner) {
+      taken.add(port);
+      console.log(`[lab] Another program already listens on port ${port}, so the app cannot. Stop that program, or set PORT to a free port.`);
+    } else {
+      ports[i] = await freePort();
+      console.log(`[lab] Port ${port} is taken (another lab or program is using it), so this run uses port ${ports[i]}.`);
+    }
   }
 
   const instances = ports.map((port, i) => {

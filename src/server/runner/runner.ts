@@ -135,7 +135,7 @@ export function createRunner(options: RunnerOptions): Runner {
       session.write(name as string, await readText(req, STDIN_LIMIT, 'The terminal input'));
       return noContent(res);
     }
-    // Not in protocol.ts (yet): Ctrl-C for the line-based shell. Additive, so older pages are unaffected.
+    // Ctrl-C for the line-based shell: stops the foreground command and keeps the shell.
     if (is('POST', what === 'processes' && name !== undefined && action === 'interrupt' && parts.length === 5)) {
       session.interrupt(name as string);
       return noContent(res);

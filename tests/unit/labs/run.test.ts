@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -105,5 +106,34 @@ describe('launch', () => {
     const code = await new Promise((done) => child.on('exit', done));
     expect(code).toBe(0);
     expect(out).not.toContain('before listening');
+  });
+
+  it("moves to a free port when the manifest's default port is taken, and says so", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'run-'));
+    dirs.push(dir);
+    const blocker = createServer().listen(0, '127.0.0.1');
+    await new Promise((done) => blocker.once('listening', done));
+    const busy = (blocker.address() as AddressInfo).port;
+    try {
+      await writeFile(join(dir, 'app.js'), `${LISTEN_LATE} process.on('SIGTERM', () => process.exit(0));`);
+      await writeFile(join(dir, 'lab.json'), JSON.stringify({ commands: { start: 'node app.js' }, env: { PORT: String(busy) } }));
+      const runner = pathToFileURL(resolve('labs/_kit/run.mjs')).href;
+      const manifest = pathToFileURL(join(dir, 'lab.json')).href;
+      const { PORT: _ignored, ...env } = process.env;
+      const child = spawn(process.execPath, ['--input-type=module', '-e', `import { launch } from '${runner}'; await launch(new URL('${manifest}'));`], {
+        cwd: dir,
+        env: { ...env, REDIS_URL: 'redis://127.0.0.1:9' },
+      });
+      children.push(child);
+      let out = '';
+      child.stdout.on('data', (chunk) => (out += chunk));
+      await expect.poll(() => out, { timeout: 5000, interval: 50 }).toMatch(/answers at http:\/\/localhost:(\d+)\//);
+      expect(out).toContain(`[lab] Port ${busy} is taken`);
+      const moved = Number(/answers at http:\/\/localhost:(\d+)\//.exec(out)?.[1]);
+      expect(moved).not.toBe(busy);
+      expect(await (await fetch(`http://localhost:${moved}/`)).text()).toBe('hi');
+    } finally {
+      blocker.close();
+    }
   });
 });
