@@ -11,7 +11,9 @@ import { createServer } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { chromium, type Page } from '@playwright/test';
 
-const RUNS = Number(process.argv[process.argv.indexOf('--runs') + 1] || 5);
+const runsFlag = process.argv.indexOf('--runs');
+const RUNS = runsFlag >= 0 ? Number(process.argv[runsFlag + 1]) : 5;
+if (!Number.isInteger(RUNS) || RUNS < 1) throw new Error('--runs takes a whole number ≥ 1, e.g. --runs 5');
 const LABS = ['03-config', '06-processes', '09-disposability'];
 const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
