@@ -2,10 +2,12 @@
 import { defineConfig } from 'astro/config';
 import mdx from '@astrojs/mdx';
 import { codeFrame } from './src/markdown/code-frame.ts';
+import { devRunner } from './src/integrations/dev-runner.ts';
 
 export default defineConfig({
   site: process.env.SITE_URL || 'http://127.0.0.1:4321',
-  integrations: [mdx()],
+  // devRunner acts only in `astro dev`: the labs run on the local runner there, as under `npm start`.
+  integrations: [mdx(), devRunner()],
   // Chapter URLs end in a slash (`/factors/03-config/`), the shape static hosts serve without rewrites.
   trailingSlash: 'ignore',
   build: { format: 'directory' },

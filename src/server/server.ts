@@ -7,12 +7,10 @@ import type { AddressInfo } from 'node:net';
 import { RUNNER_BASE } from '../lab/runtime/local/protocol.ts';
 import { createApp, type App } from './app.ts';
 import { runnerMode, type ServerConfig } from './config.ts';
-import { createHostGuard } from './hosts.ts';
+import { hostRunner, type HostedRunner } from './lab-runner.ts';
 import type { Logger } from './log.ts';
-import { newToken, tokenMetaTag } from './runner/guard.ts';
-import { labEnv } from './runner/lab-env.ts';
-import { repositoryLabs, type LabSource } from './runner/lab-source.ts';
-import { createRunner, type Runner } from './runner/runner.ts';
+import type { LabSource } from './runner/lab-source.ts';
+import type { Runner } from './runner/runner.ts';
 import { createStaticHandler } from './static.ts';
 
 export interface StartOptions {
@@ -37,32 +35,25 @@ export interface RunningServer {
 export async function startServer(config: ServerConfig, options: StartOptions): Promise<RunningServer> {
   const { logger } = options;
   const mode = runnerMode(config);
-  const token = mode.enabled ? newToken() : undefined;
-  // Filled in once the port is known (PORT=0 picks one at listen time).
-  let hosts: ReturnType<typeof createHostGuard> | undefined;
-
-  const headTags = (req: IncomingMessage): string =>
-    // A page fetched under a foreign Host name (DNS rebinding) must not learn the token.
-    token && hosts?.allows(req.headers.host) ? tokenMetaTag(token) : '';
+  // Created once the port is known (PORT=0 picks one at listen time); no request is served before that.
+  let hosted: HostedRunner | undefined;
+  const headTags = (req: IncomingMessage): string => hosted?.headTags(req.headers.host) ?? '';
 
   const site = createStaticHandler({ distDir: config.distDir, headTags });
   const app = createApp({ logger, fallback: (req, res) => site(req, res) });
   const address = await app.listen(config.port, config.host);
-  hosts = createHostGuard({ host: config.host, port: address.port, allowRemote: config.allowRemote, siteUrl: config.siteUrl });
 
-  let runner: Runner | undefined;
-  if (token) {
-    runner = createRunner({
-      token,
-      hosts,
-      limits: config.limits,
+  if (mode.enabled) {
+    hosted = hostRunner({
+      config,
+      port: address.port,
       logger,
-      labs: options.labs ?? repositoryLabs(),
-      env: labEnv({ rootDir: config.rootDir, redisUrl: config.redisUrl }),
+      ...(options.labs ? { labs: options.labs } : {}),
       ...(options.workRoot ? { workRoot: options.workRoot } : {}),
     });
-    app.mount(RUNNER_BASE, runner);
+    app.mount(RUNNER_BASE, hosted.runner);
   }
+  const runner = hosted?.runner;
 
   const shown = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : shown}:${address.port}`;
@@ -81,7 +72,7 @@ export async function startServer(config: ServerConfig, options: StartOptions): 
     address,
     url,
     runner,
-    token,
+    token: hosted?.token,
     shutdown: () => app.shutdown(config.shutdownGraceMs),
   };
 }
