@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import type { AstroIntegration, AstroIntegrationLogger } from 'astro';
 import type { ViteDevServer } from 'vite';
 import { RUNNER_BASE } from '../lab/runtime/local/protocol.ts';
-import { loadConfig, runnerMode, type ServerConfig } from '../server/config.ts';
+import { isLoopback, loadConfig, runnerMode, type ServerConfig } from '../server/config.ts';
 import { hostRunner, type HostedRunner } from '../server/lab-runner.ts';
 import { newToken } from '../server/runner/guard.ts';
 import { injectIntoHtml } from './head-injection.ts';
@@ -64,6 +64,9 @@ function mountRunner(server: ViteDevServer, httpServer: NonNullable<ViteDevServe
     const { port } = httpServer.address() as AddressInfo;
     hosted = hostRunner({ config, port, token, logger: runnerLogger(logger) });
     logger.info(`labs run on the local runner at ${RUNNER_BASE}`);
+    if (!isLoopback(config.host)) {
+      logger.warn(`RUNNER_ALLOW_REMOTE=1 and host ${config.host}: anyone who can reach port ${port} and open its pages can run code here.`);
+    }
   };
   // Vite may move to another port when the asked one is taken; the Host check needs the real one.
   if (httpServer.listening) start();

@@ -6,7 +6,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createServer as createHttpServer } from 'node:http';
+import { devRunner } from '../../../src/integrations/dev-runner.ts';
 import type { CheckEvent } from '../../../src/lab/runtime/types.ts';
 import { TOKEN_HEADER, TOKEN_META } from '../../../src/lab/runtime/local/protocol.ts';
 import { ROOT_DIR } from '../../../src/server/config.ts';
@@ -135,4 +137,55 @@ describe('the lab runner in astro dev', () => {
     const workspaces = existsSync(temp.dir) ? readdirSync(temp.dir).filter((name) => name.startsWith('twelve-factor-lab-')) : [];
     expect(workspaces).toEqual([]);
   }, 30_000);
+});
+
+describe('when the dev server may not host the runner', () => {
+  afterEach(() => {
+    vi.unstubAllEnvs();
+  });
+
+  /** Runs the integration's setup against a stand-in for Vite's dev server; returns what it mounted and said. */
+  const setup = async (host: string | boolean | undefined): Promise<{ mounted: number; warnings: string[] }> => {
+    const warnings: string[] = [];
+    let mounted = 0;
+    const server = {
+      config: { server: { host } },
+      httpServer: createHttpServer(),
+      middlewares: { use: () => void (mounted += 1) },
+      close: async () => {},
+    };
+    const logger = { info: () => {}, debug: () => {}, error: () => {}, warn: (line: string) => void warnings.push(line) };
+    const hook = devRunner().hooks['astro:server:setup'];
+    // The stand-in has only what the integration touches.
+    await hook?.({ server, logger } as unknown as Parameters<NonNullable<typeof hook>>[0]);
+    // Closing lets a mounted runner remove what it hooked into this process (its SIGINT listener).
+    const interrupts = process.listenerCount('SIGINT');
+    await server.close();
+    expect(process.listenerCount('SIGINT')).toBe(interrupts - mounted);
+    return { mounted, warnings };
+  };
+
+  it('stays off with LAB_RUNTIME=webcontainer, and says why', async () => {
+    vi.stubEnv('LAB_RUNTIME', 'webcontainer');
+    const { mounted, warnings } = await setup(undefined);
+    expect(mounted).toBe(0);
+    expect(warnings.join('\n')).toContain('LAB_RUNTIME=webcontainer');
+  });
+
+  it('stays off on a host other machines can reach unless RUNNER_ALLOW_REMOTE=1', async () => {
+    vi.stubEnv('LAB_RUNTIME', '');
+    vi.stubEnv('RUNNER_ALLOW_REMOTE', '');
+    const { mounted, warnings } = await setup(true);
+    expect(mounted).toBe(0);
+    expect(warnings.join('\n')).toContain('RUNNER_ALLOW_REMOTE=1');
+
+    vi.stubEnv('RUNNER_ALLOW_REMOTE', '1');
+    expect((await setup(true)).mounted).toBe(1);
+  });
+
+  it('refuses to start with LAB_RUNTIME=local on such a host, naming the variable', async () => {
+    vi.stubEnv('LAB_RUNTIME', 'local');
+    vi.stubEnv('RUNNER_ALLOW_REMOTE', '');
+    await expect(setup('0.0.0.0')).rejects.toThrow(/LAB_RUNTIME=local cannot be honoured: HOST=0\.0\.0\.0/);
+  });
 });
