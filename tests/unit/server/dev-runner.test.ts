@@ -57,7 +57,10 @@ async function startDev(tmp: string): Promise<DevServer> {
     if (child.exitCode !== null) throw new Error(`astro dev exited with ${child.exitCode}:\n${output}`);
     const ready = await raw({ address: { port } }, '/').then((res) => res.status === 200, () => false);
     if (ready) return { child, port, address: { port }, output: () => output, exit };
-    if (Date.now() > deadline) throw new Error(`astro dev did not answer on port ${port} within 60 s:\n${output}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGINT');
+      throw new Error(`astro dev did not answer on port ${port} within 60 s:\n${output}`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }
