@@ -1,5 +1,5 @@
 /**
- * Picks the runtime for this page. A page served by the course's own runner (`npm start`) carries the
+ * Picks the runtime for this page. A page served by the course's own runner (`npm start`, or `npm run dev` for authors) carries the
  * runner's token in a meta tag and uses it; a page from a static host has none and uses WebContainer.
  * `PUBLIC_LAB_RUNTIME=local|webcontainer|auto` at build time overrides the choice. Adapters are imported
  * lazily so a page loads only the one it uses.
