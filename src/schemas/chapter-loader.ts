@@ -47,7 +47,15 @@ export function chapterLoader(options: { base: string }): Loader {
         }
         return context.parseData(props);
       };
-      await inner.load({ ...context, parseData });
+      try {
+        await inner.load({ ...context, parseData });
+      } catch (cause) {
+        const yaml = frontmatterSyntaxProblem(cause, rel);
+        if (!yaml) throw cause;
+        const error = new ContentError([yaml]);
+        error.stack = '';
+        throw error;
+      }
       collecting = false;
 
       // Entries unchanged since the last build skip parseData, so the whole store is checked again here.
@@ -64,7 +72,11 @@ export function chapterLoader(options: { base: string }): Loader {
       collected.push(...checkCourse(valid));
       if (!collected.length) return;
       const error = new ContentError(collected);
-      if (!context.watcher) throw error;
+      if (!context.watcher) {
+        // The message already names each file and field; a stack into this loader would only distract.
+        error.stack = '';
+        throw error;
+      }
       // The dev server would exit on a throw here; keep it running for the author, without the broken
       // chapters, and say what to fix. Saving the file loads it again.
       const broken = new Set(collected.map((p) => p.file));
@@ -73,5 +85,20 @@ export function chapterLoader(options: { base: string }): Loader {
       }
       context.logger.error(`These chapters are left out until they are fixed:\n${error.message}`);
     },
+  };
+}
+
+/** A YAML syntax error in a chapter's frontmatter, restated in the course's `file: field: what to do` form. */
+export function frontmatterSyntaxProblem(cause: unknown, rel: (path: string) => string): Problem | undefined {
+  const error = cause as { name?: unknown; message?: unknown; reason?: unknown; mark?: { line?: number }; loc?: { file?: string; line?: number } };
+  const fromYaml = error?.name === 'YAMLException' || typeof error?.reason === 'string' || /js-yaml/.test(String((cause as Error)?.stack));
+  const file = error?.loc?.file;
+  if (!fromYaml || !file) return undefined;
+  const reason = String(error.reason ?? error.message ?? 'unreadable YAML').split('\n')[0];
+  const line = error.loc?.line ?? (error.mark?.line !== undefined ? error.mark.line + 1 : undefined);
+  return {
+    file: rel(file),
+    field: '(frontmatter)',
+    message: `is not valid YAML${line ? ` near line ${line}` : ''} (${reason}). Check the quotes, colons and indentation between the two "---" lines; a value containing ": " or starting with a quote must be quoted as a whole.`,
   };
 }
