@@ -11,6 +11,18 @@ export default defineConfig({
   // Chapter URLs end in a slash (`/factors/03-config/`), the shape static hosts serve without rewrites.
   trailingSlash: 'ignore',
   build: { format: 'directory' },
+  vite: {
+    // Pre-bundle the lab workspace's dependencies when `astro dev` starts. Discovered later, on the first
+    // lab load, they make Vite re-optimise and reload the page mid-load.
+    optimizeDeps: {
+      include: [
+        '@codemirror/commands', '@codemirror/language', '@codemirror/legacy-modes/mode/javascript',
+        '@codemirror/legacy-modes/mode/properties', '@codemirror/merge', '@codemirror/search', '@codemirror/state',
+        '@codemirror/view', '@lezer/highlight', '@xterm/addon-fit', '@xterm/addon-web-links', '@xterm/xterm',
+        'fflate', 'nanostores', '@webcontainer/api',
+      ],
+    },
+  },
   markdown: {
     shikiConfig: {
       // Both palettes ship as CSS variables; src/styles/prose.css picks one from `data-theme`.
