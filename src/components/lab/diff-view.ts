@@ -25,6 +25,8 @@ const readOnly = (path: string, label: string): Extension[] => [
   labEditorTheme,
   EditorState.readOnly.of(true),
   EditorView.editable.of(false),
+  // Reading both versions must not need sideways scrolling, least of all on a phone.
+  EditorView.lineWrapping,
   EditorView.contentAttributes.of({ 'aria-label': `${path}, ${label} (read-only)`, tabindex: '0' }),
 ];
 

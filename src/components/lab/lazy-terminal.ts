@@ -14,6 +14,8 @@ export function createLazyTerminal(host: HTMLElement, label: string, intro: stri
   let loaded: LabTerminal | null = null;
   let loading: Promise<LabTerminal> | null = null;
   let buffer = intro;
+  // Keys pressed on the placeholder while xterm loads: the learner may already be typing a command.
+  let typedEarly = '';
   const placeholder = document.createElement('button');
   placeholder.type = 'button';
   placeholder.className = 'lab__term-placeholder';
@@ -27,6 +29,8 @@ export function createLazyTerminal(host: HTMLElement, label: string, intro: stri
       const terminal = createTerminal(host, label);
       terminal.write(buffer);
       buffer = '';
+      terminal.type(typedEarly);
+      typedEarly = '';
       loaded = terminal;
       if (hadFocus) host.querySelector<HTMLElement>('textarea')?.focus();
       return terminal;
@@ -35,6 +39,14 @@ export function createLazyTerminal(host: HTMLElement, label: string, intro: stri
   };
   placeholder.addEventListener('click', () => void ready());
   placeholder.addEventListener('focus', () => void ready());
+  placeholder.addEventListener('keydown', (event) => {
+    const plain = event.key.length === 1 && !event.ctrlKey && !event.metaKey && !event.altKey;
+    const data = event.key === 'Enter' ? '\r' : event.key === 'Backspace' ? '\u007f' : plain ? event.key : '';
+    if (!data) return;
+    event.preventDefault();
+    typedEarly += data;
+    void ready();
+  });
 
   return {
     ready,
@@ -47,6 +59,13 @@ export function createLazyTerminal(host: HTMLElement, label: string, intro: stri
     },
     attachInput(mode, send, interrupt) {
       void ready().then((terminal) => terminal.attachInput(mode, send, interrupt));
+    },
+    type(data) {
+      if (loaded) loaded.type(data);
+      else {
+        typedEarly += data;
+        void ready();
+      }
     },
     size: () => loaded?.size() ?? { cols: 80, rows: 12 },
     fit: () => loaded?.fit(),

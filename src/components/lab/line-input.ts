@@ -36,3 +36,31 @@ export function createLineInput({ echo, send, interrupt }: LineInputOptions): (d
     }
   };
 }
+
+export interface InputGate {
+  /** Takes the terminal's key data: passed on when a handler is attached, kept until then. */
+  feed(data: string): void;
+  /** Connects (or replaces) the handler; keys typed while none was attached reach it first, in order. */
+  attach(handler: (data: string) => void): void;
+}
+
+/**
+ * Holds keys typed before the shell is ready. A learner who opens the terminal and types at once must
+ * not lose the command: the shell starts a moment later and then receives everything typed meanwhile.
+ */
+export function createInputGate(): InputGate {
+  let handler: ((data: string) => void) | null = null;
+  let held = '';
+  return {
+    feed(data) {
+      if (handler) handler(data);
+      else held += data;
+    },
+    attach(next) {
+      handler = next;
+      const replay = held;
+      held = '';
+      if (replay) next(replay);
+    },
+  };
+}

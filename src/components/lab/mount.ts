@@ -124,8 +124,9 @@ function bindShell(session: LabSession, terminal: LazyTerminal, host: HTMLElemen
       return;
     }
     const lineMode = session.run.state.get().adapter === 'local';
-    terminal.attachInput(lineMode ? 'line' : 'raw', (data) => shell.write(data), () => shell.interrupt?.());
+    // The greeting first: keys typed while the shell started are replayed (and echoed) on attaching.
     if (lineMode) terminal.write('\r\n\x1b[2mShell ready: type a command and press Enter (for example: ls, cat app.js); Ctrl+C stops it.\x1b[0m\r\n');
+    terminal.attachInput(lineMode ? 'line' : 'raw', (data) => shell.write(data), () => shell.interrupt?.());
     void shell.exit.then(() => {
       opened = false;
       terminal.write('\r\n\x1b[2m[shell closed; select the terminal to open a new one]\x1b[0m\r\n');

@@ -7,7 +7,7 @@ import { Terminal } from '@xterm/xterm';
 import { FitAddon } from '@xterm/addon-fit';
 import { WebLinksAddon } from '@xterm/addon-web-links';
 import '@xterm/xterm/css/xterm.css';
-import { createLineInput } from './line-input.ts';
+import { createInputGate, createLineInput } from './line-input.ts';
 
 export interface LabTerminal {
   write(text: string): void;
@@ -16,6 +16,8 @@ export interface LabTerminal {
    * (there is no terminal driver to turn it into a signal); `raw` passes every key through.
    */
   attachInput(mode: 'line' | 'raw', send: (data: string) => void, interrupt?: () => void): void;
+  /** Takes key data as if typed here (keys pressed before the terminal was on screen). */
+  type(data: string): void;
   size(): { cols: number; rows: number };
   fit(): void;
   clear(): void;
@@ -68,17 +70,15 @@ export function createTerminal(parent: HTMLElement, label: string): LabTerminal 
     if (box.offsetWidth > 0) fit.fit();
   }).observe(box);
 
-  let input: { dispose(): void } | null = null;
+  // Listening from the start: keys typed while the shell is still starting are held, not dropped.
+  const gate = createInputGate();
+  term.onData((data) => gate.feed(data));
   return {
     write: (text) => term.write(text),
     attachInput(mode, send, interrupt) {
-      input?.dispose();
-      if (mode === 'raw') {
-        input = term.onData(send);
-        return;
-      }
-      input = term.onData(createLineInput({ echo: (text) => term.write(text), send, interrupt }));
+      gate.attach(mode === 'raw' ? send : createLineInput({ echo: (text) => term.write(text), send, interrupt }));
     },
+    type: (data) => gate.feed(data),
     size: () => ({ cols: term.cols, rows: term.rows }),
     fit: () => fit.fit(),
     clear: () => term.clear(),

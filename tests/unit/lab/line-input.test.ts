@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createLineInput } from '../../../src/components/lab/line-input.ts';
+import { createInputGate, createLineInput } from '../../../src/components/lab/line-input.ts';
 
 function harness(withInterrupt = true) {
   const screen: string[] = [];
@@ -38,5 +38,32 @@ describe('line input for a shell without a terminal', () => {
     const { feed, sent } = harness(false);
     feed('a\u001b\u0003b\r');
     expect(sent).toEqual(['b\n']);
+  });
+});
+
+describe('keys typed before the shell is ready', () => {
+  it('holds them and replays them, in order, to the handler once it is attached', () => {
+    const { feed, screen, sent } = harness();
+    const gate = createInputGate();
+    gate.feed('l');
+    gate.feed('s\r');
+    expect(sent).toEqual([]);
+    gate.attach(feed);
+    expect(sent).toEqual(['ls\n']);
+    expect(screen.join('')).toBe('ls\r\n');
+    gate.feed('pwd\r');
+    expect(sent).toEqual(['ls\n', 'pwd\n']);
+  });
+
+  it('replays held keys only once, and a replacing handler gets only what follows', () => {
+    const first: string[] = [];
+    const second: string[] = [];
+    const gate = createInputGate();
+    gate.feed('echo hi\r');
+    gate.attach((data) => first.push(data));
+    gate.attach((data) => second.push(data));
+    gate.feed('x');
+    expect(first).toEqual(['echo hi\r']);
+    expect(second).toEqual(['x']);
   });
 });
