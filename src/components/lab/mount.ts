@@ -97,6 +97,13 @@ export async function mountWorkspace(root: HTMLElement, pending: Promise<unknown
     if (save.kind === 'failed') notices.show('save', save.message, 'error');
     else notices.hide('save');
   });
+  session.files.conflict.subscribe((other) => {
+    if (!other) return notices.hide('tabs');
+    notices.show('tabs', 'This lab is also open in another tab, which saved different edits.', 'info', [
+      { label: 'Use the other tab’s version', run: () => session.files.takeOther() },
+      { label: 'Keep this tab’s version', run: () => session.files.keepMine() },
+    ]);
+  });
 
   bindToolbar({ root, session, data, editor, notices, tabs, status: slot(root, 'status'), openApp: slot<HTMLAnchorElement>(root, 'open-app') });
   root.addEventListener('keydown', (event) => {

@@ -2,8 +2,14 @@
  * Messages above the editor that need the learner's attention and stay until resolved: storage failures,
  * an unavailable runtime, "reset — undo?". Each has a key so it can be replaced or removed.
  */
+export interface NoticeAction {
+  label: string;
+  run: () => void;
+}
+
 export interface Notices {
-  show(key: string, text: string, tone: 'error' | 'info', action?: { label: string; run: () => void }): HTMLButtonElement | null;
+  /** Returns the first action's button (for focus), or null without actions. */
+  show(key: string, text: string, tone: 'error' | 'info', action?: NoticeAction | NoticeAction[]): HTMLButtonElement | null;
   hide(key: string): void;
 }
 
@@ -21,19 +27,19 @@ export function createNotices(host: HTMLElement): Notices {
       const message = document.createElement('p');
       message.textContent = text;
       item.append(message);
-      let button: HTMLButtonElement | null = null;
-      if (action) {
-        button = document.createElement('button');
+      const buttons = (action === undefined ? [] : Array.isArray(action) ? action : [action]).map(({ label, run }) => {
+        const button = document.createElement('button');
         button.type = 'button';
         button.className = 'lab-btn lab-btn--small';
-        button.textContent = action.label;
-        button.addEventListener('click', action.run);
-        item.append(button);
-      }
+        button.textContent = label;
+        button.addEventListener('click', run);
+        return button;
+      });
+      item.append(...buttons);
       items.set(key, item);
       host.append(item);
       sync();
-      return button;
+      return buttons[0] ?? null;
     },
     hide(key) {
       items.get(key)?.remove();

@@ -10,6 +10,11 @@
  * the pending save is flushed when the page is hidden or closed, so a reload or a crashed tab loses at
  * most the last pause. "Reset to starter" keeps the previous files in memory until the next edit so it
  * can be undone. A failed save is published in `saveState` for the learner to see, never swallowed.
+ *
+ * Several tabs of one lab share the key. A tab hears the others' saves (the `storage` event): with no
+ * unsaved typing of its own it adopts their files; with unsaved typing it keeps its text and publishes a
+ * `conflict` instead, and saves nothing until the learner picks a version (`takeOther` or `keepMine`).
+ * A save also re-reads the key first, so a save from another tab that was never heard is not overwritten.
  */
 import { atom, type ReadableAtom } from 'nanostores';
 import type { FileMap } from '../runtime/types.ts';
@@ -27,8 +32,21 @@ export interface FilesStoreOptions {
   /** Defaults to the page's localStorage. */
   storage?: KeyValueStorage | StorageFailure;
   debounceMs?: number;
-  /** Called for every change of a file's text (edits, reset, undo), e.g. to sync the runtime. */
+  /** Called for every change of a file's text (edits, reset, undo, another tab's), e.g. to sync the runtime. */
   onChange?: (path: string, text: string) => void;
+  /**
+   * Calls `listener` with the new stored text whenever another tab writes `key`; returns an unsubscribe.
+   * Defaults to the window's `storage` event.
+   */
+  watch?: (key: string, listener: (value: string | null) => void) => () => void;
+}
+
+/** Another tab saved different files while this one had unsaved edits. */
+export interface TabConflict {
+  /** When the other tab saved. */
+  savedAt: string;
+  /** The other tab's files. */
+  files: FileMap;
 }
 
 export interface FilesStore {
@@ -39,6 +57,12 @@ export interface FilesStore {
   readonly canUndoReset: ReadableAtom<boolean>;
   /** True once the learner has changed anything since the starter (including in an earlier visit). */
   readonly touched: ReadableAtom<boolean>;
+  /** Set while another tab's saved edits and this tab's unsaved ones disagree; saving waits for a choice. */
+  readonly conflict: ReadableAtom<TabConflict | null>;
+  /** Resolves a conflict by showing the other tab's files here. */
+  takeOther(): void;
+  /** Resolves a conflict by saving this tab's files over the other tab's. */
+  keepMine(): void;
   edit(path: string, text: string): void;
   open(path: string): void;
   reset(): void;
@@ -78,6 +102,30 @@ function loadSaved(storage: KeyValueStorage, lab: string, starter: FileMap): { f
 
 const sameFiles = (a: FileMap, b: FileMap): boolean => Object.keys(a).every((path) => a[path] === b[path]);
 
+/** Another tab's save as this lab shows it (starter merged under it), or null when unreadable. */
+function parseSaved(raw: string | null, starter: FileMap): { files: FileMap; at: string } | null {
+  if (raw === null) return null;
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    return null;
+  }
+  if (!isPersisted(value)) return null;
+  const files: FileMap = { ...starter };
+  for (const [path, text] of Object.entries(value.files)) if (path in starter && typeof text === 'string') files[path] = text;
+  return { files, at: value.savedAt };
+}
+
+function windowStorageEvents(key: string, listener: (value: string | null) => void): () => void {
+  if (typeof addEventListener !== 'function') return () => undefined;
+  const onStorage = (event: StorageEvent): void => {
+    if (event.key === key) listener(event.newValue);
+  };
+  addEventListener('storage', onStorage);
+  return () => removeEventListener('storage', onStorage);
+}
+
 export function createFilesStore(options: FilesStoreOptions): FilesStore {
   const { lab, starter, debounceMs = 400, onChange } = options;
   const storage = options.storage ?? browserStorage();
@@ -94,20 +142,71 @@ export function createFilesStore(options: FilesStoreOptions): FilesStore {
   const saveState = atom<SaveState>(initial.problem ? { kind: 'failed', message: initial.problem } : { kind: 'saved', at: initial.at });
   const canUndoReset = atom(false);
   const touched = atom(!sameFiles(initial.files, starter));
+  const conflict = atom<TabConflict | null>(null);
   let beforeReset: FileMap | null = null;
   let timer: ReturnType<typeof setTimeout> | null = null;
+  /** `savedAt` of the stored files this tab last wrote or adopted: a different one means another tab saved. */
+  let known = initial.at;
 
-  function save(): void {
+  /** Adopts files from elsewhere without writing them back (they are stored already). */
+  function adopt(next: FileMap, at: string): void {
+    const previous = files.get();
+    files.set({ ...next });
+    touched.set(!sameFiles(next, starter));
+    beforeReset = null;
+    canUndoReset.set(false);
+    known = at;
+    for (const path of paths) if (previous[path] !== next[path]) onChange?.(path, next[path]!);
+    saveState.set({ kind: 'saved', at });
+  }
+
+  /** True when another tab saved different files since this tab last synced (the conflict is published). */
+  function otherTabSaved(store: KeyValueStorage): boolean {
+    let raw: string | null;
+    try {
+      raw = store.getItem(filesKey(lab));
+    } catch {
+      return false;
+    }
+    const saved = parseSaved(raw, starter);
+    if (!saved || saved.at === known) return false;
+    if (sameFiles(saved.files, files.get())) {
+      known = saved.at;
+      return false;
+    }
+    conflict.set({ savedAt: saved.at, files: saved.files });
+    return true;
+  }
+
+  function save(force = false): void {
     if (timer !== null) clearTimeout(timer);
     timer = null;
     if (storage instanceof StorageFailure) {
       saveState.set({ kind: 'failed', message: storage.message });
       return;
     }
+    if (!force && (conflict.get() !== null || otherTabSaved(storage))) {
+      saveState.set({ kind: 'pending' });
+      return;
+    }
     const savedAt = new Date().toISOString();
     const failure = writeJson(storage, filesKey(lab), { v: 1, savedAt, files: files.get() } satisfies Persisted);
+    if (!failure) known = savedAt;
     saveState.set(failure ? { kind: 'failed', message: failure.message } : { kind: 'saved', at: savedAt });
   }
+
+  const unwatch = (options.watch ?? windowStorageEvents)(filesKey(lab), (raw) => {
+    const saved = parseSaved(raw, starter);
+    if (!saved) return;
+    if (sameFiles(saved.files, files.get())) {
+      known = saved.at;
+      conflict.set(null);
+      if (timer !== null) clearTimeout(timer);
+      timer = null;
+      saveState.set({ kind: 'saved', at: saved.at });
+    } else if (timer === null && conflict.get() === null) adopt(saved.files, saved.at);
+    else conflict.set({ savedAt: saved.at, files: saved.files });
+  });
 
   function schedule(): void {
     if (timer !== null) clearTimeout(timer);
@@ -140,6 +239,20 @@ export function createFilesStore(options: FilesStoreOptions): FilesStore {
     saveState,
     canUndoReset,
     touched,
+    conflict,
+    takeOther() {
+      const other = conflict.get();
+      if (!other) return;
+      if (timer !== null) clearTimeout(timer);
+      timer = null;
+      conflict.set(null);
+      adopt(other.files, other.savedAt);
+    },
+    keepMine() {
+      if (!conflict.get()) return;
+      conflict.set(null);
+      save(true);
+    },
     edit(path, text) {
       if (!(path in starter)) throw new Error(`${path} is not one of lab ${lab}'s files (${paths.join(', ')}).`);
       if (files.get()[path] === text) return;
@@ -169,6 +282,7 @@ export function createFilesStore(options: FilesStoreOptions): FilesStore {
     flush: onHidden,
     dispose() {
       onHidden();
+      unwatch();
       if (typeof document !== 'undefined') {
         document.removeEventListener('visibilitychange', onVisibility);
         removeEventListener('pagehide', onHidden);
