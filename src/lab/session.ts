@@ -50,7 +50,7 @@ export class LabSession {
     this.#options = options;
     this.lab = options.lab;
     this.run = createRunStore();
-    this.checks = createChecksStore();
+    this.checks = createChecksStore({ lab: options.lab, ...(options.storage ? { storage: options.storage } : {}) });
     this.#writes = createWriteQueue(
       (path, content) => this.#runtime?.writeFile(path, content) ?? Promise.resolve(),
       (path, error) => this.#print(`\r\n\x1b[31mCould not send ${path} to the runtime: ${message(error)}\x1b[0m\r\n`),

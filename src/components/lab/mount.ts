@@ -97,6 +97,11 @@ export async function mountWorkspace(root: HTMLElement, pending: Promise<unknown
     if (save.kind === 'failed') notices.show('save', save.message, 'error');
     else notices.hide('save');
   });
+  session.checks.state.subscribe(({ restoredAt }) => {
+    if (!restoredAt) return notices.hide('last-check');
+    const when = new Date(restoredAt).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+    notices.show('last-check', `The checks below are from your last check, ${when}. Press Check to run them on your current files.`, 'info');
+  });
   session.files.conflict.subscribe((other) => {
     if (!other) return notices.hide('tabs');
     notices.show('tabs', 'This lab is also open in another tab, which saved different edits.', 'info', [

@@ -1,10 +1,16 @@
 /**
  * The latest check run of a lab: one row per planned check with its live status, the checker's words,
- * the transcript, and the sentence announced to screen readers. Held in memory only: a reload starts
- * with no verdict shown, while "passed" itself is kept by the progress store.
+ * the transcript, and the sentence announced to screen readers.
+ *
+ * Persisted shape — localStorage key `tfl:lab:<lab id>:checks`, written when a run ends and when a hint
+ * is unlocked:
+ *   { "v": 1, "at": "<ISO time the run ended>", "done": DoneEvent, "rows": CheckRow[] }
+ * The transcript is not kept (it can be long, and it describes a run the page no longer shows live).
+ * A reload shows the stored rows with `restoredAt` set; the next Check replaces them.
  */
 import { atom, type ReadableAtom } from 'nanostores';
 import type { CheckEvent, DoneEvent } from '../runtime/types.ts';
+import { browserStorage, readJson, StorageFailure, writeJson, type KeyValueStorage } from './storage.ts';
 
 export type RowStatus = 'pending' | 'running' | 'pass' | 'fail' | 'error';
 
@@ -37,6 +43,8 @@ export interface ChecksState {
   /** Why the run could not finish (runtime failure, cancelled), in words for the learner. */
   problem: string | null;
   announcement: string;
+  /** When the shown results come from a run of an earlier visit (ISO time); null for this page's runs. */
+  restoredAt: string | null;
 }
 
 export interface ChecksStore {
@@ -44,13 +52,58 @@ export interface ChecksStore {
   begin(): void;
   apply(event: CheckEvent): void;
   fail(problem: string): void;
+  /**
+   * Ends a run that never reached the checker (the runtime went away) without showing a verdict: the
+   * previous run's rows come back as they were, and only the announcement says what happened.
+   */
+  abandon(problem: string): void;
   showNextHint(checkId: string): void;
+}
+
+export interface ChecksStoreOptions {
+  lab: string;
+  /** Defaults to the page's localStorage; without one, results last as long as the page. */
+  storage?: KeyValueStorage | StorageFailure;
+  /** Told when results cannot be stored; the run itself is unaffected. */
+  onSaveFailed?: (failure: StorageFailure) => void;
+}
+
+export const checksKey = (lab: string): string => `tfl:lab:${lab}:checks`;
+
+interface Persisted {
+  v: 1;
+  at: string;
+  done: DoneEvent;
+  rows: CheckRow[];
+}
+
+const STATUSES = new Set(['pending', 'running', 'pass', 'fail', 'error']);
+const text = (value: unknown): value is string | null => value === null || typeof value === 'string';
+
+function isRow(value: unknown): value is CheckRow {
+  const row = value as Partial<CheckRow> | null;
+  return (
+    typeof row === 'object' && row !== null && typeof row.id === 'string' && typeof row.title === 'string' &&
+    STATUSES.has(row.status as string) && text(row.message) && text(row.expected) && text(row.actual) &&
+    Array.isArray(row.hints) && row.hints.every((hint) => typeof hint === 'string') &&
+    typeof row.hintsShown === 'number' && (row.ms === null || typeof row.ms === 'number')
+  );
+}
+
+function loadLast(storage: KeyValueStorage | StorageFailure, lab: string): Persisted | null {
+  if (storage instanceof StorageFailure) return null;
+  const raw = readJson(storage, checksKey(lab)) as Partial<Persisted> | StorageFailure | undefined;
+  // Unreadable results are only a convenience lost: the lab starts with no verdict, as before they existed.
+  if (raw === undefined || raw instanceof StorageFailure || typeof raw !== 'object' || raw === null) return null;
+  if (raw.v !== 1 || typeof raw.at !== 'string' || typeof raw.done !== 'object' || raw.done === null) return null;
+  if (!Array.isArray(raw.rows) || !raw.rows.every(isRow)) return null;
+  return raw as Persisted;
 }
 
 /** Keeps the transcript bounded so a chatty app cannot exhaust the page's memory. */
 const TRANSCRIPT_LIMIT = 2000;
 
-const IDLE: ChecksState = { run: 0, phase: 'idle', rows: [], transcript: [], done: null, problem: null, announcement: '' };
+const IDLE: ChecksState = { run: 0, phase: 'idle', rows: [], transcript: [], done: null, problem: null, announcement: '', restoredAt: null };
 
 function announce(run: number, rows: CheckRow[], done: DoneEvent): string {
   const total = rows.length || done.passed + done.failed + done.errored;
@@ -64,14 +117,29 @@ function startNext(rows: CheckRow[]): CheckRow[] {
   return next === -1 ? rows : rows.map((row, i) => (i === next ? { ...row, status: 'running' } : row));
 }
 
-export function createChecksStore(): ChecksStore {
-  const state = atom<ChecksState>(IDLE);
+export function createChecksStore(options?: ChecksStoreOptions): ChecksStore {
+  const storage = options ? (options.storage ?? browserStorage()) : null;
+  const last = options && storage ? loadLast(storage, options.lab) : null;
+  const state = atom<ChecksState>(last ? { ...IDLE, phase: 'done', rows: last.rows, done: last.done, restoredAt: last.at } : IDLE);
   const update = (change: Partial<ChecksState>): void => state.set({ ...state.get(), ...change });
+  /** The state before the current run began, for `abandon`. */
+  let before: ChecksState | null = null;
+  /** When the shown verdict's run ended. */
+  let endedAt = last?.at ?? '';
+
+  function persist(): void {
+    const current = state.get();
+    if (!options || !storage || current.phase !== 'done' || !current.done) return;
+    if (storage instanceof StorageFailure) return;
+    const failure = writeJson(storage, checksKey(options.lab), { v: 1, at: endedAt, done: current.done, rows: current.rows } satisfies Persisted);
+    if (failure) options.onSaveFailed?.(failure);
+  }
 
   return {
     state,
     begin() {
-      const { run, rows } = state.get();
+      before = state.get();
+      const { run, rows } = before;
       // Rows of the previous run stay visible as "pending" so the panel does not jump while the checker starts.
       const pending = rows.map((row) => ({ ...row, status: 'pending' as const, message: null, expected: null, actual: null, ms: null }));
       state.set({ ...IDLE, run: run + 1, phase: 'running', rows: pending, announcement: `Check run ${run + 1} started.` });
@@ -131,6 +199,8 @@ export function createChecksStore(): ChecksStore {
               : row,
           );
           update({ rows, phase: 'done', done: event, announcement: announce(current.run, rows, event) });
+          endedAt = new Date().toISOString();
+          persist();
           break;
         }
       }
@@ -140,6 +210,12 @@ export function createChecksStore(): ChecksStore {
       const rows = current.rows.map((row) => (row.status === 'running' ? { ...row, status: 'pending' as const } : row));
       update({ rows, phase: 'failed', problem, announcement: `Check run ${current.run} could not finish: ${problem}` });
     },
+    abandon(problem) {
+      const current = state.get();
+      if (current.phase !== 'running') return;
+      const previous = before ?? IDLE;
+      state.set({ ...previous, run: current.run, announcement: `Check run ${current.run} could not start: ${problem}` });
+    },
     showNextHint(checkId) {
       const current = state.get();
       update({
@@ -147,6 +223,7 @@ export function createChecksStore(): ChecksStore {
           row.id === checkId ? { ...row, hintsShown: Math.min(row.hintsShown + 1, row.hints.length) } : row,
         ),
       });
+      persist();
     },
   };
 }
