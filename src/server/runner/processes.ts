@@ -2,8 +2,9 @@
  * The processes of one session: commands (`sh -c`) and interactive shells, each in its own process
  * group, time-limited and output-capped, reported on the session's event stream.
  *
- * The shell has no pseudo-terminal: it is `sh -i` reading lines from stdin. The browser terminal echoes
- * what the learner types and sends whole lines; full-screen programs and job control are not available.
+ * The shell has no pseudo-terminal: it is `sh -i` reading lines from stdin (interactive, so that it
+ * prompts and survives Ctrl-C). The browser terminal echoes what the learner types and sends whole lines;
+ * full-screen programs and job control are not available.
  */
 import type { ChildProcess } from 'node:child_process';
 import { StringDecoder } from 'node:string_decoder';
@@ -13,6 +14,12 @@ import { HttpError } from './http.ts';
 import { killTree, spawnGroup } from './process-tree.ts';
 
 type Reason = 'timeout' | 'killed' | 'limit';
+
+/**
+ * What `sh -i` says first when it has no terminal (dash's wording, then bash's two lines). The learner can
+ * do nothing about it, and it reads like an error, so the shell's stderr starts without it.
+ */
+const JOB_CONTROL_NOTICE = /^sh: (?:\d+: can't access tty; job control turned off|cannot set terminal process group \([^)]*\): [^\n]*|no job control in this shell)\r?\n/;
 
 interface Running {
   child: ChildProcess;
@@ -65,27 +72,40 @@ export class ProcessSet {
     const running: Running = { child, stopSignal: request.shell ? 'SIGHUP' : 'SIGTERM', outputBytes: 0, ended: new Promise((resolve) => (markEnded = resolve)) };
     this.#running.set(id, running);
 
-    const forward = (stream: NodeJS.ReadableStream | null): Promise<void> => {
+    /** `skipNotice`: hold the stream's first line(s) until complete and drop the shell's job-control notice. */
+    const forward = (stream: NodeJS.ReadableStream | null, skipNotice = false): Promise<void> => {
       if (!stream) return Promise.resolve();
       const decoder = new StringDecoder('utf8');
+      let head: string | null = skipNotice ? '' : null;
+      const emit = (data: string, final = false): void => {
+        if (head !== null) {
+          head += data;
+          let match: RegExpExecArray | null;
+          while ((match = JOB_CONTROL_NOTICE.exec(head))) head = head.slice(match[0].length);
+          // Undecided while the text so far could still become the notice; a line that cannot is passed on.
+          const undecided = !final && head.length < 200 && !head.includes('\n') && (head === '' || head.startsWith('sh: '));
+          if (undecided) return;
+          data = head;
+          head = null;
+        }
+        if (data) publish({ type: 'output', process: id, data });
+      };
       stream.on('data', (chunk: Buffer) => {
         running.outputBytes += chunk.length;
         if (running.outputBytes > limits.maxOutputBytes) {
           if (!running.reason) void this.#stop(id, running, 'limit');
           return;
         }
-        const data = decoder.write(chunk);
-        if (data) publish({ type: 'output', process: id, data });
+        emit(decoder.write(chunk));
       });
       return new Promise((resolve) =>
         stream.once('close', () => {
-          const rest = decoder.end();
-          if (rest) publish({ type: 'output', process: id, data: rest });
+          emit(decoder.end(), true);
           resolve();
         }),
       );
     };
-    const outputs = Promise.all([forward(child.stdout), forward(child.stderr)]);
+    const outputs = Promise.all([forward(child.stdout), forward(child.stderr, request.shell === true)]);
     // A broken stdin (the shell exited) must not crash the server.
     child.stdin?.on('error', () => {});
 
