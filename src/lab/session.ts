@@ -53,7 +53,10 @@ export class LabSession {
     this.checks = createChecksStore({ lab: options.lab, ...(options.storage ? { storage: options.storage } : {}) });
     this.#writes = createWriteQueue(
       (path, content) => this.#runtime?.writeFile(path, content) ?? Promise.resolve(),
-      (path, error) => this.#print(`\r\n\x1b[31mCould not send ${path} to the runtime: ${message(error)}\x1b[0m\r\n`),
+      (path, error) => {
+        if (error instanceof RuntimeUnavailableError) this.run.lost(error.message);
+        else this.#print(`\r\n\x1b[31mCould not send ${path} to the runtime: ${message(error)}\x1b[0m\r\n`);
+      },
     );
     this.files = createFilesStore({
       lab: options.lab,
@@ -137,6 +140,7 @@ export class LabSession {
     } catch (error) {
       this.run.app('stopped');
       this.#print(`\r\n\x1b[31mCould not start the app: ${message(error)}\x1b[0m\r\n`);
+      if (error instanceof RuntimeUnavailableError) this.run.lost(error.message);
     }
   }
 
@@ -175,7 +179,12 @@ export class LabSession {
       this.checks.apply(done);
       if (done.status === 'pass') this.#options.progress.setLabStatus(this.lab, 'passed');
     } catch (error) {
-      if (this.#check === controller) this.checks.fail(controller.signal.aborted ? 'Stopped.' : message(error));
+      if (this.#check !== controller) return;
+      // A runtime that went away is no verdict on the learner's code: the rows stay, the notice says why.
+      if (error instanceof RuntimeUnavailableError && !controller.signal.aborted) {
+        this.checks.abandon(error.message);
+        this.run.lost(error.message);
+      } else this.checks.fail(controller.signal.aborted ? 'Stopped.' : message(error));
     } finally {
       if (this.#check === controller) {
         this.#check = null;
@@ -193,7 +202,12 @@ export class LabSession {
   async shell(size: { cols: number; rows: number }): Promise<ProcessHandle | null> {
     const runtime = await this.connect();
     if (!runtime) return null;
-    return runtime.shell({ onOutput: (chunk) => this.#print(chunk), size });
+    try {
+      return await runtime.shell({ onOutput: (chunk) => this.#print(chunk), size });
+    } catch (error) {
+      if (error instanceof RuntimeUnavailableError) this.run.lost(error.message);
+      throw error;
+    }
   }
 
   /** Stops everything and frees the workspace (page unload). */

@@ -42,16 +42,27 @@ export async function mountWorkspace(root: HTMLElement, pending: Promise<unknown
       }
     },
   };
-  const session = new LabSession({ lab: data.lab, starter: data.starter, runCommand: data.run, createRuntime: () => createRuntime(), progress });
+  // Run starts the lab's command, a task from the Run menu its own: the session reads this on each start.
+  let runCommand = data.run;
+  const session = new LabSession({
+    lab: data.lab,
+    starter: data.starter,
+    get runCommand() {
+      return runCommand;
+    },
+    createRuntime: () => createRuntime(),
+    progress,
+  });
   void session.connect();
 
   const editorSlot = slot(root, 'editor');
   editorSlot.replaceChildren();
+  // The editor's description (aria-describedby), also shown in small type while the editor has focus:
+  // Tab indents there, so keyboard users need to know the way out.
   const help = document.createElement('p');
   help.id = 'lab-editor-help';
-  help.className = 'visually-hidden';
-  help.textContent = 'Tab indents. Press Escape, then Tab, to move on. Ctrl+Enter or Cmd+Enter runs the checks.';
-  editorSlot.before(help);
+  help.className = 'lab__editor-help';
+  help.textContent = 'Tab indents; press Esc then Tab to move focus out of the editor. Ctrl+Enter or Cmd+Enter runs the checks.';
   const check = (): boolean => {
     void session.check();
     return true;
@@ -64,6 +75,7 @@ export async function mountWorkspace(root: HTMLElement, pending: Promise<unknown
     keys: [{ key: 'Mod-Enter', run: check }],
     label: (path) => `${path}${data.editable.includes(path) ? '' : ' (read-only)'}`,
   });
+  editorSlot.append(help);
   session.files.open(data.open);
   editor.show(data.open);
   // Outside changes (reset, undo reset) reach the editor here; the editor's own edits are already in it.
@@ -110,7 +122,15 @@ export async function mountWorkspace(root: HTMLElement, pending: Promise<unknown
     ]);
   });
 
-  bindToolbar({ root, session, data, editor, notices, tabs, status: slot(root, 'status'), openApp: slot<HTMLAnchorElement>(root, 'open-app') });
+  const start = (command: string): Promise<void> => {
+    runCommand = command;
+    return session.start();
+  };
+  bindToolbar({ root, session, data, editor, notices, tabs, status: slot(root, 'status'), openApp: slot<HTMLAnchorElement>(root, 'open-app'), start });
+  // After the toolbar's own notice for an unavailable runtime: a lost runner gets a way back.
+  session.run.state.subscribe((state) => {
+    if (state.reload && state.message) notices.show('runtime', state.message, 'error', { label: 'Reload', run: () => location.reload() });
+  });
   root.addEventListener('keydown', (event) => {
     if (event.key === 'Enter' && (event.ctrlKey || event.metaKey) && !event.defaultPrevented) {
       event.preventDefault();

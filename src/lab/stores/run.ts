@@ -21,6 +21,8 @@ export interface RunState {
   lastExit: { code: number | null } | null;
   /** Where the running app answers in the learner's browser, once the runtime says so; null otherwise. */
   appUrl: string | null;
+  /** True when the runtime went away after connecting and only reloading the page can reconnect. */
+  reload: boolean;
 }
 
 export interface RunStore {
@@ -28,6 +30,8 @@ export interface RunStore {
   connected(adapter: 'local' | 'webcontainer'): void;
   unavailable(message: string, remedy: string): void;
   failed(message: string): void;
+  /** The runtime went away after connecting (the course server restarted or stopped). */
+  lost(message: string): void;
   app(phase: AppPhase, exit?: { code: number | null }): void;
   checking(on: boolean): void;
   /** The running app's address; ignored unless the app is starting or running. */
@@ -44,6 +48,7 @@ export function createRunStore(): RunStore {
     checking: false,
     lastExit: null,
     appUrl: null,
+    reload: false,
   });
   const update = (change: Partial<RunState>): void => state.set({ ...state.get(), ...change });
   return {
@@ -51,6 +56,7 @@ export function createRunStore(): RunStore {
     connected: (adapter) => update({ runtime: 'ready', adapter, message: null, remedy: null }),
     unavailable: (message, remedy) => update({ runtime: 'unavailable', message, remedy, app: 'stopped', checking: false, appUrl: null }),
     failed: (message) => update({ runtime: 'failed', message, remedy: null, app: 'stopped', checking: false, appUrl: null }),
+    lost: (message) => update({ runtime: 'unavailable', message, remedy: '', app: 'stopped', checking: false, appUrl: null, reload: true }),
     // Any change of the app's phase forgets its address: a restarted app announces its own again.
     app: (phase, exit) => update({ app: phase, appUrl: phase === 'running' ? state.get().appUrl : null, ...(exit ? { lastExit: exit } : {}) }),
     checking: (on) => update({ checking: on }),

@@ -14,6 +14,7 @@ import {
 } from './protocol.ts';
 import { lineSplitter, missingVerdict, parseCheckEvent } from '../ndjson.ts';
 import { spotAppUrl } from '../app-url.ts';
+import { runnerToken } from '../select.ts';
 import {
   RuntimeUnavailableError,
   type CheckEvent,
@@ -29,6 +30,13 @@ export interface LocalDeps {
   token: string;
   fetch: typeof fetch;
   openEvents: (url: string) => Pick<EventSource, 'onmessage' | 'onerror' | 'close'>;
+  /**
+   * The runner's current token, read afresh from this page's server (it changes when the server
+   * restarts); null when the server does not answer or serves no token. Without it, no recovery.
+   */
+  currentToken?: () => Promise<string | null>;
+  /** `navigator.sendBeacon`, for freeing the workspace while the page unloads. */
+  beacon?: (url: string) => boolean;
 }
 
 interface Tracked {
@@ -37,10 +45,23 @@ interface Tracked {
 }
 
 const REMEDY = 'Restart the course with “npm start” and reload this page.';
+/** What the learner reads when the runner went away and reconnecting failed. */
+export const RUNNER_LOST =
+  'The course server restarted or stopped. Reload the page to reconnect — your edits are saved in this browser.';
+
+/** The runner restarted or stopped and this page could not reconnect to it. */
+export class RunnerLostError extends RuntimeUnavailableError {
+  constructor(options?: { cause?: unknown }) {
+    super(RUNNER_LOST, '');
+    this.name = 'RunnerLostError';
+    if (options?.cause !== undefined) this.cause = options.cause;
+  }
+}
 
 export class LocalRuntime implements LabRuntime {
   readonly kind = 'local' as const;
   readonly #deps: LocalDeps;
+  #token: string;
   #session: string | null = null;
   #lab: LabMount | null = null;
   #events: Pick<EventSource, 'onmessage' | 'onerror' | 'close'> | null = null;
@@ -50,6 +71,7 @@ export class LocalRuntime implements LabRuntime {
 
   constructor(deps: LocalDeps) {
     this.#deps = deps;
+    this.#token = deps.token;
   }
 
   async mount(lab: LabMount, signal?: AbortSignal): Promise<void> {
@@ -160,7 +182,7 @@ export class LocalRuntime implements LabRuntime {
 
   #listen(session: string): void {
     this.#events?.close();
-    const url = `${RUNNER_BASE}/sessions/${session}/events?token=${encodeURIComponent(this.#deps.token)}`;
+    const url = `${RUNNER_BASE}/sessions/${session}/events?token=${encodeURIComponent(this.#token)}`;
     const events = this.#deps.openEvents(url);
     events.onmessage = (message) => {
       const event = JSON.parse(String(message.data)) as RunnerEvent;
@@ -193,28 +215,60 @@ export class LocalRuntime implements LabRuntime {
     return this.#session;
   }
 
-  async #request(path: string, init: RequestInit & { json?: boolean }, retry = true): Promise<Response> {
+  async #request(path: string, init: RequestInit & { json?: boolean }, recovered = false): Promise<Response> {
     const { json, ...rest } = init;
-    const headers: Record<string, string> = { [TOKEN_HEADER]: this.#deps.token };
+    const headers: Record<string, string> = { [TOKEN_HEADER]: this.#token };
     if (json) headers['content-type'] = 'application/json';
     else if (init.body !== undefined) headers['content-type'] = 'text/plain; charset=utf-8';
-    const response = await this.#deps.fetch(`${RUNNER_BASE}${path}`, { ...rest, headers });
+    // Recovery re-creates the workspace; a process route would then name a process that no longer exists.
+    const recoverable =
+      !recovered && !init.keepalive && path !== '/sessions' && !/^\/sessions\/[^/]+\/processes\/./.test(path) && this.#lab !== null;
+    let response: Response;
+    try {
+      response = await this.#deps.fetch(`${RUNNER_BASE}${path}`, { ...rest, headers });
+    } catch (error) {
+      if (init.signal?.aborted || !recoverable) throw error;
+      return this.#recover(path, init, error);
+    }
     if (response.ok) return response;
     const detail = await response
       .json()
       .then((body: unknown) => (body as { error?: string }).error)
       .catch(() => undefined);
-    if (response.status === 404 && retry && path.startsWith('/sessions/') && this.#lab && !init.keepalive) {
-      // The runner restarted and forgot this workspace: mount the learner's current files again, once.
-      const lab = this.#lab;
-      this.#session = null;
-      await this.mount(lab);
-      return this.#request(path.replace(/^\/sessions\/[^/]+/, `/sessions/${this.#sid()}`), init, false);
+    // 403: the server restarted with a new token. 404 on a session route: it restarted and forgot the workspace.
+    if (recoverable && (response.status === 403 || (response.status === 404 && path.startsWith('/sessions/')))) {
+      return this.#recover(path, init, new Error(detail ?? String(response.status)));
     }
     if (response.status === 403) {
-      throw new RuntimeUnavailableError(`The lab runner refused this page (${detail ?? 'forbidden'}).`, 'Reload the page so it gets the runner\'s current token.');
+      if (path !== '/sessions') throw new RunnerLostError({ cause: new Error(detail) });
+      throw new RuntimeUnavailableError(`The lab runner refused this page (${sentence(detail ?? 'forbidden')}`, 'Reload the page so it gets the runner\'s current token.');
     }
     throw new Error(detail ?? `The lab runner answered ${response.status} ${response.statusText}`);
+  }
+
+  /**
+   * The runner restarted (new token, sessions forgotten) or stopped: read the page's token again, create
+   * a workspace with the learner's current files and repeat the request once. Processes of the old
+   * workspace are gone, so their handles end.
+   */
+  async #recover(path: string, init: RequestInit & { json?: boolean }, cause: unknown): Promise<Response> {
+    const lab = this.#lab!;
+    try {
+      const token = this.#deps.currentToken ? await this.#deps.currentToken() : this.#token;
+      if (!token) throw cause;
+      this.#token = token;
+      for (const tracked of this.#processes.values()) tracked.resolveExit(null);
+      this.#processes.clear();
+      this.#early.clear();
+      this.#session = null;
+      const created = await this.#request('/sessions', { method: 'POST', body: JSON.stringify(lab), json: true }, true);
+      const { session } = (await created.json()) as CreateSessionResponse;
+      this.#session = session;
+      this.#listen(session);
+    } catch (error) {
+      throw new RunnerLostError({ cause: error });
+    }
+    return this.#request(path.replace(/^\/sessions\/[^/]+/, `/sessions/${this.#session}`), init, true);
   }
 }
 
@@ -224,7 +278,23 @@ export function localRuntimeFromPage(token: string): LocalRuntime {
     token,
     fetch: (input, init) => fetch(input, init),
     openEvents: (url) => new EventSource(url),
+    // A restarted server writes its new token into the pages it serves: this page, fetched again, has it.
+    currentToken: async () => {
+      try {
+        const page = await fetch(location.href, { cache: 'no-store', credentials: 'same-origin' });
+        if (!page.ok) return null;
+        return runnerToken(new DOMParser().parseFromString(await page.text(), 'text/html'));
+      } catch {
+        return null;
+      }
+    },
+    beacon: (url) => navigator.sendBeacon(url),
   });
+}
+
+/** Ends a runner message with exactly one full stop and the closing parenthesis. */
+function sentence(detail: string): string {
+  return `${detail.replace(/[.\s]+$/, '')}).`;
 }
 
 function message(error: unknown): string {
