@@ -103,7 +103,9 @@ await runLab(new URL('./lab.json', import.meta.url), {
     const findings = await findHardcodedConfig(t);
     if (findings.length) {
       throw t.fail({
-        message: `Found ${findings.length === 1 ? 'a setting' : `${findings.length} settings`} written into the code. Anyone who can read the code can read them, and changing them means a new release.`,
+        message: findings.length === 1
+          ? 'Found a setting written into the code. Anyone who can read the code can read it, and changing it means a new release.'
+          : `Found settings on ${findings.length} lines of the code. Anyone who can read the code can read them, and changing them means a new release.`,
         expected: 'no Redis URLs, hosts, ports of Redis or passwords in the source',
         actual: findings.map((f) => `${f.file}:${f.line}: ${f.what}: ${f.text}`).join('\n'),
         hints: ['Delete the literal and read the value from process.env; with no default, a missing value is caught at startup.', 'A fallback like process.env.REDIS_URL || "redis://localhost" silently uses the wrong Redis in production.'],
@@ -134,6 +136,11 @@ await runLab(new URL('./lab.json', import.meta.url), {
         actual: `exit code 0; output:\n${output || '(nothing)'}`,
         hints: ['Use process.exit(1) (or throw) so a supervisor sees the failure and does not report a healthy deploy.'],
       });
+    }
+    // A file that does not even load never reaches the line that would look for REDIS_URL.
+    const crash = app.crash();
+    if (crash && !/REDIS_URL/.test(output) && /^SyntaxError\b|ERR_MODULE_NOT_FOUND|Cannot find (?:module|package)/.test(crash.error)) {
+      throw t.notRun(`without REDIS_URL too, the app could not load: ${app.errorLine()}`, 'reads-port');
     }
     if (!/REDIS_URL/.test(output)) {
       throw t.fail({

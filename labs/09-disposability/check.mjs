@@ -44,15 +44,17 @@ function shutdown(t) {
     const signalled = performance.now();
     app.signal('SIGTERM');
     await sleep(150);
+    // A process that is already gone refuses every connection; that says nothing about a graceful stop.
+    const goneAtProbe = app.running ? undefined : app.exit;
     const probe = await request(port, '/health', { timeout: 800 });
-    t.log(`a new connection 150 ms after SIGTERM: ${describe(probe)}`);
+    t.log(`a new connection 150 ms after SIGTERM: ${describe(probe)}${goneAtProbe ? ` (the app had already ${describeExit(goneAtProbe).replace(/^was /, 'been ')})` : ''}`);
     const slowResult = await slow;
     t.log(`the request in flight: ${describe(slowResult)}`);
     const exit = await app.waitForExit(Math.max(0, GRACE_MS - (performance.now() - signalled)));
     const exitMs = exit ? Math.round(performance.now() - signalled) : undefined;
     t.log(exit ? `the app ${describeExit(exit)} ${exitMs} ms after SIGTERM` : `the app was still running ${GRACE_MS / 1000} s after SIGTERM`);
     if (exit) await app.exited;
-    return { readyMs, slow: slowResult, probe, exit, exitMs, watcher, app };
+    return { readyMs, slow: slowResult, probe, goneAtProbe, exit, exitMs, watcher, app };
   });
 }
 
@@ -86,7 +88,11 @@ await runLab(new URL('./lab.json', import.meta.url), {
   },
 
   'refuses-new-work': async (t) => {
-    const { probe } = await shutdown(t);
+    const { probe, goneAtProbe } = await shutdown(t);
+    if (goneAtProbe) {
+      const how = goneAtProbe.signal ? `was killed by ${goneAtProbe.signal}` : `had exited with code ${goneAtProbe.code}`;
+      throw t.notRun(`the app ${how} before the checker tried a new connection, so no process was left to refuse it`, 'finishes-in-flight');
+    }
     if (!probe.error || probe.error === 'TIMEOUT') {
       throw t.fail({
         message: `150 ms after SIGTERM the checker opened a new connection and it was ${probe.error ? 'accepted but never answered' : `served: ${describe(probe)}`}. A stopping process should stop taking work so the load balancer sends it elsewhere.`,

@@ -4,6 +4,7 @@
 import { spawn } from 'node:child_process';
 import { sendSignal, killTree, spawnOptions } from './signals.mjs';
 import { canConnect, eachLine, sleep } from './util.mjs';
+import { findCrash, isNodeNoise, relativeTo } from './crash.mjs';
 
 /** The app ended while the check needed it; the checker reports this as `error` with its last output. */
 export class AppExited extends Error {
@@ -11,6 +12,17 @@ export class AppExited extends Error {
     super(`${app.label} ${describeExit(app.exit)} ${during}.`);
     this.name = 'AppExited';
     this.app = app;
+    this.during = during;
+  }
+
+  /**
+   * What happened, as a clause: "the app crashed with Error: boom (app.js:1) before listening on port 3000".
+   * Read it after `app.exited` has settled: the error may still be in the pipe when the exit is seen.
+   */
+  clause() {
+    const crash = this.app.crash();
+    const what = crash ? `crashed with ${this.app.errorLine()}` : describeExit(this.app.exit);
+    return `${this.app.label} ${what} ${this.during}`;
   }
 }
 
@@ -43,6 +55,7 @@ export function startApp({ command, cwd, env = {}, label = 'the app', onLine }) 
   const fullEnv = { ...baseEnv() };
   for (const [name, value] of Object.entries(env)) if (value !== undefined) fullEnv[name] = value;
   const started = performance.now();
+  const rewrite = relativeTo(cwd);
   const child = spawn(program, args, { cwd, env: fullEnv, stdio: ['ignore', 'pipe', 'pipe'], ...spawnOptions() });
 
   const app = {
@@ -57,20 +70,45 @@ export function startApp({ command, cwd, env = {}, label = 'the app', onLine }) 
     get running() {
       return app.exit === undefined;
     },
-    /** The last `n` lines of output, for messages; a line repeated in a row shows once, with a count. */
+    /**
+     * The last `n` lines of output, for messages: a line repeated in a row shows once, with a count;
+     * a crash shows as its error and location (see crash.mjs), and workspace paths read as in the editor.
+     */
     lastOutput(n = 8) {
+      const texts = app.lines.map((l) => l.text);
+      const crash = app.crash();
+      const shown = crash
+        ? [...texts.slice(0, crash.start).filter((t) => !isNodeNoise(t)).map(rewrite), ...crash.lines, ...texts.slice(crash.end + 1).map(rewrite)]
+        : texts.filter((t) => !isNodeNoise(t)).map(rewrite);
       const runs = [];
-      for (const { text } of app.lines) {
+      for (const text of shown) {
         const last = runs.at(-1);
         if (last?.text === text) last.times++;
         else runs.push({ text, times: 1 });
       }
-      return runs.slice(-n).map((r) => (r.times > 1 ? `${r.text}  (${r.times} times)` : r.text)).join('\n');
+      while (runs.length && runs.at(-1).text.trim() === '') runs.pop();
+      // Never cut a crash report in half: its first line is the one that matters.
+      const keep = crash ? Math.max(n, crash.lines.length + (texts.length - 1 - crash.end)) : n;
+      return runs.slice(-keep).map((r) => (r.times > 1 ? `${r.text}  (${r.times} times)` : r.text)).join('\n');
     },
-    /** The first line that reads as an error (a thrown `…Error: …`, or a JSON log at level error), if any. */
+    /** One output line as a learner should read it in a transcript: undefined for blanks and Node's own noise. */
+    tidy(text) {
+      return isNodeNoise(text) || text.trim() === '' ? undefined : rewrite(text);
+    },
+    /** The app's uncaught error, if it crashed with one: `{ error, location, lines, … }` (see crash.mjs). */
+    crash() {
+      return findCrash(app.lines.map((l) => l.text), rewrite);
+    },
+    /**
+     * The line that names the error, with where it happened when known: a crash's error
+     * (`SyntaxError: Unexpected identifier 'x' (app.js:1)`), else the first line that reads as an error
+     * (a printed `…Error: …`, or a JSON log at level error).
+     */
     errorLine() {
+      const crash = app.crash();
+      if (crash) return crash.location ? `${crash.error} (${crash.location})` : crash.error;
       const line = app.lines.find((l) => /^\s*(?:Uncaught )?(?:[A-Z]\w*)?Error\b.*:|"level"\s*:\s*"(?:error|fatal)"/.test(l.text));
-      return line?.text.trim();
+      return line && rewrite(line.text.trim());
     },
     /** Lines that parse as JSON objects (structured logs). */
     json() {

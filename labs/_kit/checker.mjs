@@ -36,22 +36,28 @@ class CheckTimeout extends Error {
   }
 }
 
-/** A check that needs a run another check started, and that run failed: the other check tells the story. */
+/**
+ * A check that could not judge: the run it needs failed in another check (which tells the story), or
+ * the app was already gone when the check's moment came. Reported as `error`, never as a pass.
+ */
 class NotRun extends Error {
   constructor(reason, ownerTitle) {
-    super(`Not run: ${reason} (see “${ownerTitle}”).`);
+    super(`Not run: ${reason}${ownerTitle ? ` (see “${ownerTitle}”)` : ''}.`);
   }
 }
 
 /** The short clause a dependent check quotes for why the run it needed failed. */
 function reasonOf(error) {
   if (error instanceof CheckFailed) return error.summary ?? 'the run it shares with that check failed';
-  if (error instanceof AppExited || error instanceof CheckTimeout) return error.message.replace(/\.$/, '');
+  if (error instanceof AppExited) return error.clause();
+  if (error instanceof CheckTimeout) return error.message.replace(/\.$/, '');
   return 'the checker ran into a problem';
 }
 
+const capitalise = (text) => text.charAt(0).toUpperCase() + text.slice(1);
+
 function lastOutputOf(apps) {
-  const parts = apps.filter((a) => a.lines.length).map((a) => `${a.label}'s last output:\n${a.lastOutput(6)}`);
+  const parts = apps.filter((a) => a.lines.length).map((a) => `${capitalise(a.label)}'s last output:\n${a.lastOutput(6)}`);
   return parts.length ? parts.join('\n') : 'The app printed nothing.';
 }
 
@@ -104,7 +110,8 @@ export async function runLab(manifestUrl, implementations, { argv = process.argv
           env,
           label,
           onLine: (a, _stream, text) => {
-            if (++appLines <= MAX_APP_LOG_LINES) log(`${a.label}: ${text}`, 'app');
+            const shown = a.tidy(text);
+            if (shown !== undefined && ++appLines <= MAX_APP_LOG_LINES) log(`${a.label}: ${shown}`, 'app');
           },
         });
         apps.push(app);
@@ -131,6 +138,13 @@ export async function runLab(manifestUrl, implementations, { argv = process.argv
         return run.promise.catch((error) => Promise.reject(notRun(error)));
       },
       fail: (details) => new CheckFailed(details),
+      /**
+       * A check that cannot judge, for a reason the learner should know: `throw t.notRun('the app had
+       * already exited', 'finishes-in-flight')` reports `error` with "Not run: … (see “<title>”)."
+       */
+      notRun(reason, seeCheck) {
+        return new NotRun(reason, manifest.checks.find((c) => c.id === seeCheck)?.title);
+      },
       /** Reads a learner file from the workspace, or undefined if it does not exist. */
       read: (path) => readFile(join(cwd, path), 'utf8').catch(() => undefined),
     };
@@ -145,7 +159,7 @@ export async function runLab(manifestUrl, implementations, { argv = process.argv
         const message = await withTimeout(Promise.resolve(implementations[check.id](t)), limit, () => new CheckTimeout(limit));
         result = { status: 'pass', message: message || 'Passed.', hints: [] };
       } catch (error) {
-        result = classify(error, apps, limit);
+        result = await classify(error, apps, limit);
         for (const run of shared.values()) if (run.owner === check && !run.ok) run.abandoned ??= error;
       }
     }
@@ -162,15 +176,26 @@ export async function runLab(manifestUrl, implementations, { argv = process.argv
   process.exitCode = status === 'pass' ? 0 : status === 'fail' ? 1 : 2;
 }
 
-function classify(error, apps, limit) {
+async function classify(error, apps, limit) {
   if (error instanceof NotRun) return { status: 'error', message: error.message, hints: [] };
   if (error instanceof CheckFailed) {
     return { status: 'fail', message: error.message, expected: error.expected, actual: error.actual, hints: error.hints };
   }
   if (error instanceof AppExited) {
+    await error.app.exited; // the last lines (the error itself, often) arrive after the exit
+    const crash = error.app.crash();
+    if (crash) {
+      // The report goes in `actual`, shown in monospace, so the caret stays under the spot it marks.
+      return {
+        status: 'error',
+        message: `${capitalise(error.clause())}. The check could not go on.`,
+        actual: error.app.lastOutput(6),
+        hints: [`Open ${crash.location?.replace(/:\d+(?::\d+)?$/, '') ?? 'the file the error names'} and fix the error${crash.location ? ` at line ${crash.location.match(/:(\d+)/)?.[1]}` : ''}, then check again; Run shows the app's whole output.`],
+      };
+    }
     return {
       status: 'error',
-      message: `${error.message} The check could not go on.\n${lastOutputOf([error.app])}`,
+      message: `${capitalise(error.message)} The check could not go on.\n${lastOutputOf([error.app])}`,
       hints: ['Press Run and read the error the app prints; fix it, then check again.'],
     };
   }

@@ -21,8 +21,8 @@ export function createReporter(human = false, write = (text) => process.stdout.w
         write(`${MARK[event.status]} ${titles.get(event.check) ?? event.check} ${paint('2', `(${event.ms} ms)`)}\n`);
         if (event.status === 'pass') return;
         write(indent(event.message));
-        if (event.expected) write(indent(`expected: ${event.expected}`));
-        if (event.actual) write(indent(`actual:   ${event.actual}`));
+        if (event.expected) write(indent(labelled('expected: ', event.expected)));
+        if (event.actual) write(indent(labelled('actual:   ', event.actual)));
         for (const hint of event.hints) write(indent(`try: ${hint}`));
         if (transcript.has(event.check)) write(paint('2', `    what the checker did:\n${digest(transcript.get(event.check)).map((l) => `    ${l}`).join('\n')}\n`));
         write('\n');
@@ -36,11 +36,24 @@ export function createReporter(human = false, write = (text) => process.stdout.w
 }
 
 // Every checker step, but only the last few app lines: the app's own log can run to hundreds of lines.
+// The note about the lines left out stands where they were, so the steps keep their order.
 function digest(lines) {
   const total = lines.filter((l) => l.startsWith('  app')).length;
+  const hidden = total - 4;
+  if (hidden <= 0) return lines;
+  const kept = [];
   let seen = 0;
-  const kept = lines.filter((l) => !l.startsWith('  app') || ++seen > total - 4);
-  return total > 4 ? [`        (${total - 4} earlier app lines not shown)`, ...kept] : kept;
+  for (const line of lines) {
+    if (!line.startsWith('  app')) kept.push(line);
+    else if (++seen > hidden) kept.push(line);
+    else if (seen === hidden) kept.push(`  app │ (${hidden} ${hidden === 1 ? 'line' : 'lines'} not shown)`);
+  }
+  return kept;
+}
+
+/** `label` before the first line of `text`; later lines start under the first, so columns stay aligned. */
+function labelled(label, text) {
+  return String(text).split('\n').map((line, i) => (i === 0 ? label : ' '.repeat(label.length)) + line).join('\n');
 }
 
 function indent(text) {

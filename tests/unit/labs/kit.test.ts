@@ -125,9 +125,9 @@ await runLab(new URL('./lab.json', import.meta.url), {
     expect(results['passes']).toMatchObject({ status: 'pass', message: 'all good', hints: [] });
     expect(results['fails']).toMatchObject({ status: 'fail', message: 'did X, expected Y, got Z', expected: 'Y', actual: 'Z', hints: ['try W'] });
     expect(results['crashes']).toMatchObject({ status: 'error' });
-    expect(results['crashes']?.['message']).toMatch(/the app exited with code 3 before listening on port \d+\. The check could not go on\.\nthe app's last output:\nbooting\nboom: missing thing/);
+    expect(results['crashes']?.['message']).toMatch(/^The app exited with code 3 before listening on port \d+\. The check could not go on\.\nThe app's last output:\nbooting\nboom: missing thing/);
     expect(results['hangs']).toMatchObject({ status: 'error' });
-    expect(results['hangs']?.['message']).toMatch(/did not finish within 0\.5 s; the app seems to hang\.\nthe app's last output:\nbooting/);
+    expect(results['hangs']?.['message']).toMatch(/did not finish within 0\.5 s; the app seems to hang\.\nThe app's last output:\nbooting/);
     expect(events.at(-1)).toEqual({ v: 1, type: 'done', status: 'fail', passed: 1, failed: 1, errored: 2 });
     expect(events.filter((e) => e['type'] === 'log' && e['source'] === 'app').length).toBeGreaterThan(0);
   });
@@ -158,7 +158,7 @@ await runLab(new URL('./lab.json', import.meta.url), {
     const { code, events } = await check(dir);
     expect(code).toBe(1);
     const results = Object.fromEntries(events.filter((e) => e['type'] === 'result').map((e) => [e['check'], e]));
-    expect(results['crash-owner']?.['message']).toMatch(/^the app exited with code 3 before listening on port \d+\. The check could not go on\.\nthe app's last output:\nbooting\nboom: missing thing$/);
+    expect(results['crash-owner']?.['message']).toMatch(/^The app exited with code 3 before listening on port \d+\. The check could not go on\.\nThe app's last output:\nbooting\nboom: missing thing$/);
     expect(results['crash-dependent']).toMatchObject({ status: 'error', hints: [] });
     expect(results['crash-dependent']?.['message']).toMatch(/^Not run: the app exited with code 3 before listening on port \d+ \(see “Check crash-owner”\)\.$/);
     expect(results['fail-owner']).toMatchObject({ status: 'fail', message: 'the long story', expected: 'Y', actual: 'Z' });
