@@ -67,7 +67,21 @@ export class LabSession {
         if (this.#runtime) this.#writes.schedule(path, text);
       },
     });
+    if (typeof addEventListener === 'function') addEventListener('pagehide', this.#onPageHide);
   }
+
+  /**
+   * The page is going away (closed, navigated, or put in the back/forward cache): the runtime stops the
+   * learner's processes now rather than when its idle timeout notices, so the app's port is free at once.
+   */
+  readonly #onPageHide = (): void => {
+    this.#check?.abort(new Error('The page is closing.'));
+    this.#runtime?.release?.();
+    if (this.#app) {
+      this.#app = null;
+      this.run.app('stopped', { code: null });
+    }
+  };
 
   /** Terminal output of runs and the shell. Returns an unsubscribe function. */
   onOutput(listener: OutputListener): () => void {
@@ -213,6 +227,7 @@ export class LabSession {
   /** Stops everything and frees the workspace (page unload). */
   async dispose(): Promise<void> {
     this.files.dispose();
+    if (typeof removeEventListener === 'function') removeEventListener('pagehide', this.#onPageHide);
     this.#check?.abort(new Error('The page is closing.'));
     this.#writes.clear();
     await this.#runtime?.dispose();

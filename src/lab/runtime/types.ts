@@ -80,6 +80,12 @@ export interface LabRuntime {
   stopAll(): Promise<void>;
   /** Frees the workspace; the runtime cannot be used afterwards. */
   dispose(): Promise<void>;
+  /**
+   * Called while the page unloads, when nothing can be awaited: asks, fire-and-forget, that every process
+   * stop at once. A runtime used again afterwards (a page restored from the back/forward cache) sets its
+   * workspace up anew. Optional: a runtime that lives inside the page ends with it anyway.
+   */
+  release?(): void;
 }
 
 /** Thrown by `mount` when the runtime cannot work here; `message` is written for the learner. */

@@ -28,7 +28,7 @@ function sameSecret(given: string, expected: string): boolean {
 
 /**
  * Throws HttpError(403) unless the request passes all three checks. `queryToken` allows `?token=` (only
- * for the events stream, which EventSource opens without custom headers).
+ * for the events stream and the unload beacon, which the browser sends without custom headers).
  */
 export function assertAllowed(req: IncomingMessage, options: { token: string; hosts: HostGuard; queryToken: boolean }): void {
   const host = req.headers.host;

@@ -116,7 +116,7 @@ export function createRunner(options: RunnerOptions): Runner {
     const [, , what, name, action] = parts;
     const is = (m: string, shape: boolean): boolean => method === m && shape;
 
-    if (is('DELETE', what === undefined)) {
+    if (is('DELETE', what === undefined) || is('POST', what === 'close' && parts.length === 3)) {
       await drop(session, 'deleted');
       return noContent(res);
     }
@@ -159,7 +159,9 @@ export function createRunner(options: RunnerOptions): Runner {
     async handle(req, res, subpath) {
       try {
         const parts = subpath.split('/').filter(Boolean);
-        assertAllowed(req, { token: options.token, hosts: options.hosts, queryToken: parts[2] === 'events' && parts.length === 3 });
+        // EventSource and sendBeacon cannot set headers: those two routes may carry the token in the query.
+        const queryToken = parts.length === 3 && ((parts[2] === 'events' && req.method === 'GET') || (parts[2] === 'close' && req.method === 'POST'));
+        assertAllowed(req, { token: options.token, hosts: options.hosts, queryToken });
         await route(req, res, parts);
       } catch (error) {
         if (error instanceof HttpError) return sendError(res, error.status, error.message);

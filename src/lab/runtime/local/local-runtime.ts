@@ -138,6 +138,15 @@ export class LocalRuntime implements LabRuntime {
     if (session) await this.#request(`/sessions/${session}`, { method: 'DELETE', keepalive: true }).catch(() => undefined);
   }
 
+  release(): void {
+    const session = this.#session;
+    if (!session || !this.#deps.beacon) return;
+    this.#deps.beacon(`${RUNNER_BASE}/sessions/${session}/close?token=${encodeURIComponent(this.#token)}`);
+    // The next request finds the session gone and sets it up again (see #recover).
+    for (const tracked of this.#processes.values()) tracked.resolveExit(null);
+    this.#processes.clear();
+  }
+
   async #start(body: StartProcessRequest, options: RunOptions): Promise<ProcessHandle> {
     const sid = this.#sid();
     const response = await this.#request(`/sessions/${sid}/processes`, { method: 'POST', body: JSON.stringify(body), json: true });

@@ -18,7 +18,10 @@
  *   POST   /__runner/sessions/:sid/check           → 200, body streamed as NDJSON CheckEvent lines
  *   POST   /__runner/sessions/:sid/stop                                   → 204 (kills every process)
  *   DELETE /__runner/sessions/:sid                                        → 204 (stops and deletes workspace)
- * The token may also be passed as `?token=` on the events route, since EventSource cannot set headers.
+ *   POST   /__runner/sessions/:sid/close                                  → 204 (the same, for navigator.sendBeacon
+ *                                                  while the page unloads)
+ * The token may also be passed as `?token=` on the events and close routes, since EventSource and
+ * sendBeacon cannot set headers; the Origin check still applies.
  */
 
 export const RUNNER_BASE = '/__runner';
