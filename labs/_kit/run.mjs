@@ -43,12 +43,22 @@ export async function launch(manifestUrl, { argv = process.argv.slice(2) } = {})
     }
   }
 
+  const watchRedis = watchForOtherRedis(env.REDIS_URL);
   const instances = ports.map((port, i) => {
     const name = String.fromCharCode(65 + i);
     if (count > 1) console.log(`[lab] Instance ${name} on port ${port}`);
-    const child = spawn(program, args, { env: { ...env, PORT: String(port) }, stdio: count > 1 ? ['ignore', 'pipe', 'pipe'] : 'inherit' });
-    if (count > 1) {
-      for (const [stream, out] of [[child.stdout, process.stdout], [child.stderr, process.stderr]]) eachLine(stream, (line) => out.write(`[${name}] ${line}\n`));
+    const child = spawn(program, args, { env: { ...env, PORT: String(port) }, stdio: [count > 1 ? 'ignore' : 'inherit', 'pipe', 'pipe'] });
+    // Output is piped rather than inherited so Run can notice a Redis the app was not given.
+    for (const [stream, out] of [[child.stdout, process.stdout], [child.stderr, process.stderr]]) {
+      if (count > 1) {
+        eachLine(stream, (line) => {
+          out.write(`[${name}] ${line}\n`);
+          watchRedis(line);
+        });
+      } else {
+        stream.on('data', (chunk) => out.write(chunk)); // first, so a hint follows the line it is about
+        eachLine(stream, watchRedis);
+      }
     }
     const exited = new Promise((resolve) => {
       child.on('error', (error) => {
@@ -99,6 +109,35 @@ export async function announceWhenReady(instances, { deadlineMs = READY_DEADLINE
     }
     log(`[lab] Nothing answers on port ${port} after ${deadlineMs / 1000} s, though ${name} is still running. Does it listen on process.env.PORT, and does its startup wait for something that never comes?`);
   }));
+}
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]', '0.0.0.0', '::']);
+const sameHost = (a, b) => a === b || (LOOPBACK.has(a) && LOOPBACK.has(b));
+
+/**
+ * Returns a function to call with each line the app prints. The first time a line shows the app failing
+ * to reach a Redis other than the one at `redisUrl`, it logs one `[lab]` line saying so: the usual sign of
+ * an address written into the code, or a fallback, instead of process.env.REDIS_URL. Quiet afterwards.
+ */
+export function watchForOtherRedis(redisUrl, log = console.log) {
+  let given;
+  try {
+    const url = new URL(redisUrl);
+    given = { host: url.hostname.toLowerCase(), port: url.port || '6379' };
+  } catch {
+    return () => {};
+  }
+  let told = false;
+  return (line) => {
+    if (told || !/redis|6379/i.test(line)) return;
+    const refused = line.match(/\b(?:ECONNREFUSED|ETIMEDOUT|EHOSTUNREACH|ECONNRESET)\s+(\[[\da-f:.]+\]|[\w.-]+):(\d+)/i);
+    const unknown = line.match(/\bENOTFOUND\s+([\w.-]+)/);
+    const tried = refused ? { host: refused[1].toLowerCase(), port: refused[2] } : unknown ? { host: unknown[1].toLowerCase() } : undefined;
+    if (!tried || (sameHost(tried.host, given.host) && (tried.port ?? given.port) === given.port)) return;
+    told = true;
+    const where = tried.port ? `${tried.host}:${tried.port}` : tried.host;
+    log(`[lab] The app is trying Redis at ${where}, but Run gave it REDIS_URL=${redact(redisUrl)} — does it read process.env.REDIS_URL?`);
+  };
 }
 
 function redact(url) {

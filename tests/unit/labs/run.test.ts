@@ -5,7 +5,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { announceWhenReady as announceUntyped } from '../../../labs/_kit/run.mjs';
+import { announceWhenReady as announceUntyped, watchForOtherRedis as watchUntyped } from '../../../labs/_kit/run.mjs';
 import { freePort } from '../../../labs/_kit/util.mjs';
 
 interface Exit {
@@ -21,6 +21,8 @@ const announceWhenReady = announceUntyped as unknown as (
   instances: Instance[],
   options: { deadlineMs?: number; log?: (line: string) => void; stopping?: () => boolean },
 ) => Promise<void>;
+
+const watchForOtherRedis = watchUntyped as unknown as (redisUrl: string | undefined, log: (line: string) => void) => (line: string) => void;
 
 const children: ChildProcess[] = [];
 const dirs: string[] = [];
@@ -135,5 +137,59 @@ describe('launch', () => {
     } finally {
       blocker.close();
     }
+  });
+});
+
+describe('Run notices an app that ignores the REDIS_URL it was given', () => {
+  const refused = (address: string) => `{"level":"error","msg":"redis","error":"connect ECONNREFUSED ${address}"}`;
+  const watch = (url: string | undefined, lines: string[]) => {
+    const said: string[] = [];
+    const onLine = watchForOtherRedis(url, (line) => said.push(line));
+    lines.forEach(onLine);
+    return said;
+  };
+
+  it('says once which Redis the app tries instead, with the password hidden', () => {
+    expect(watch('redis://:pw@127.0.0.1:41234', [refused('127.0.0.1:6379'), refused('127.0.0.1:6379'), '[ioredis] Unhandled error event: Error: getaddrinfo ENOTFOUND redis'])).toEqual([
+      '[lab] The app is trying Redis at 127.0.0.1:6379, but Run gave it REDIS_URL=redis://:***@127.0.0.1:41234 — does it read process.env.REDIS_URL?',
+    ]);
+  });
+
+  it('names a host it could not even find', () => {
+    expect(watch('redis://127.0.0.1:41234', ['[ioredis] Unhandled error event: Error: getaddrinfo ENOTFOUND redis.internal'])).toEqual([
+      '[lab] The app is trying Redis at redis.internal, but Run gave it REDIS_URL=redis://127.0.0.1:41234 — does it read process.env.REDIS_URL?',
+    ]);
+  });
+
+  it('stays quiet when the Redis it cannot reach is the one it was given, or the error is not about Redis', () => {
+    expect(watch('redis://localhost:41234', [refused('127.0.0.1:41234'), refused('[::1]:41234')])).toEqual([]);
+    expect(watch('redis://127.0.0.1:41234', ['fetch failed: connect ECONNREFUSED 127.0.0.1:8080'])).toEqual([]);
+    expect(watch(undefined, [refused('127.0.0.1:6379')])).toEqual([]);
+  });
+
+  it('prints the hint once in the launcher’s output while the app keeps failing', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'run-'));
+    dirs.push(dir);
+    const error = refused('127.0.0.1:6379').replace(/"/g, '\\"');
+    await writeFile(join(dir, 'app.js'), `${LISTEN_LATE} let n = 0; const t = setInterval(() => { console.error("${error}"); if (++n === 3) clearInterval(t); }, 20); process.on('SIGTERM', () => process.exit(0));`);
+    await writeFile(join(dir, 'lab.json'), JSON.stringify({ commands: { start: 'node app.js' }, env: {} }));
+    const port = await freePort();
+    const runner = pathToFileURL(resolve('labs/_kit/run.mjs')).href;
+    const manifest = pathToFileURL(join(dir, 'lab.json')).href;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', `import { launch } from '${runner}'; await launch(new URL('${manifest}'));`], {
+      cwd: dir,
+      env: { ...process.env, PORT: String(port), REDIS_URL: 'redis://127.0.0.1:9' },
+    });
+    children.push(child);
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (chunk) => (out += chunk));
+    child.stderr.on('data', (chunk) => (err += chunk));
+    await expect.poll(() => err.split('ECONNREFUSED').length - 1, { timeout: 5000, interval: 50 }).toBe(3);
+    await expect.poll(() => out, { timeout: 5000, interval: 50 }).toContain('answers at');
+    const hints = out.split('\n').filter((line) => line.includes('is trying Redis'));
+    expect(hints).toEqual(['[lab] The app is trying Redis at 127.0.0.1:6379, but Run gave it REDIS_URL=redis://127.0.0.1:9 — does it read process.env.REDIS_URL?']);
+    child.kill('SIGTERM');
+    await new Promise((done) => child.on('exit', done));
   });
 });
