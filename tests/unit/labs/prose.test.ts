@@ -1,0 +1,42 @@
+// The chapters and guides describe the labs; these tests keep the words in step with the labs' code.
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+
+const read = (path: string) => readFileSync(path, 'utf8');
+
+/** A regular expression for the strings a template literal can produce, e.g. `${a}! ${b}` → /^.+?! .+?$/. */
+function templatePattern(template: string): RegExp {
+  const parts = template.split(/\$\{[^}]+\}/).map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  return new RegExp(`^${parts.join('.+?')}$`);
+}
+
+describe('chapter prose matches the labs', () => {
+  it('06 quotes the greeting the way the lab app words it', () => {
+    const template = /res\.end\(`([^`]*Visits[^`]*)\\n`\)/.exec(read('labs/06-processes/common/server.js'))?.[1];
+    expect(template).toBeDefined();
+    const chapter = read('content/chapters/06-processes.mdx').replace(/\s*\n\s*/g, ' ');
+    const quoted = /greets each visitor with two numbers: "([^"]+)"/.exec(chapter)?.[1];
+    expect(quoted).toBeDefined();
+    expect(quoted).toMatch(templatePattern(template!));
+  });
+
+  it('06 does not point the lab terminal at a Redis of its own choosing', () => {
+    expect(read('content/chapters/06-processes.mdx')).not.toMatch(/export REDIS_URL=/);
+    expect(read('content/chapters/06-processes.mdx')).toContain('**Run two instances**');
+  });
+
+  it('09 says which deployment the WebContainer caution is about', () => {
+    const chapter = read('content/chapters/09-disposability.mdx').replace(/\s*\n\s*/g, ' ');
+    expect(chapter).not.toMatch(/In the browser, labs run inside a WebContainer/);
+    expect(chapter).toMatch(/When the course is deployed as a static site, labs run in your browser inside a WebContainer/);
+  });
+});
+
+describe('lab authoring docs', () => {
+  it('describe the optional common/ folder where they lay out a lab', () => {
+    const guide = read('src/pages/instructors.mdx');
+    expect(guide).toMatch(/^ {4}common\/ +\(optional\) files both versions change the same way, laid over _base first$/m);
+    expect(guide).toContain('A version\'s files are `_base/`, then `common/`, then `starter/` or `solution/`');
+    expect(read('README.md')).toMatch(/optional common\/ \(changes both share, laid over _base first\)/);
+  });
+});
