@@ -157,7 +157,7 @@ function bindShell(session: LabSession, terminal: LazyTerminal, host: HTMLElemen
     }
     const lineMode = session.run.state.get().adapter === 'local';
     // The greeting first: keys typed while the shell started are replayed (and echoed) on attaching.
-    if (lineMode) terminal.write('\r\n\x1b[2mShell ready: type a command and press Enter (for example: ls, cat app.js); Ctrl+C stops it.\x1b[0m\r\n');
+    if (lineMode) terminal.write('\r\n\x1b[2mType a command and press Enter (for example: ls, cat app.js); Ctrl+C stops it.\x1b[0m\r\n');
     terminal.attachInput(lineMode ? 'line' : 'raw', (data) => shell.write(data), () => shell.interrupt?.());
     void shell.exit.then(() => {
       opened = false;

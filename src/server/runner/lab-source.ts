@@ -9,6 +9,12 @@ import { HttpError } from './http.ts';
 export interface PreparedLab {
   /** The command line that runs the lab's checks from the workspace root. */
   checkCommand: string;
+  /** The lab's default environment (its manifest's `env`), for the shell and the learner's commands. */
+  env?: Record<string, string>;
+  /** The command line of the lab's Run. */
+  runCommand?: string;
+  /** Workspace-relative path of the embedded Redis server script, started when a shell needs a Redis. */
+  redisServer?: string;
 }
 
 export interface LabSource {
@@ -29,7 +35,12 @@ export function repositoryLabs(root?: string): LabSource {
       const lab = await labs.loadLab(id, root);
       // Files the page did not send start as the starter has them.
       await labs.writeWorkspace(dir, lab, { ...labs.learnerFiles(lab, 'starter'), ...files });
-      return { checkCommand: lab.manifest.commands.check };
+      return {
+        checkCommand: lab.manifest.commands.check,
+        env: { ...lab.manifest.env },
+        runCommand: lab.manifest.commands.run,
+        redisServer: '.lab/_kit/redis-server.mjs',
+      };
     },
   };
 }

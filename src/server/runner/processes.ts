@@ -56,13 +56,18 @@ export class ProcessSet {
     return [...this.#running.values()].map((r) => r.child.pid).filter((pid): pid is number => pid !== undefined);
   }
 
-  start(request: { command?: string | undefined; shell?: boolean | undefined }): string {
+  /**
+   * `env` replaces the set's environment for this process; `banner` is published as the process's first
+   * output (what a shell says about its environment before its first prompt).
+   */
+  start(request: { command?: string | undefined; shell?: boolean | undefined }, extra: { env?: Record<string, string>; banner?: string } = {}): string {
     const { limits, publish } = this.#options;
     if (this.#running.size >= limits.maxProcesses) {
       throw new HttpError(429, `This lab already runs ${limits.maxProcesses} processes, the runner's limit; stop one before starting another.`);
     }
     const argv: [string, ...string[]] = request.shell ? ['sh', '-i'] : ['sh', '-c', request.command as string];
-    const env = request.shell ? { ...this.#options.env, PS1: '$ ' } : this.#options.env;
+    const base = extra.env ?? this.#options.env;
+    const env = request.shell ? { ...base, PS1: '$ ' } : base;
     const child = spawnGroup(argv, { cwd: this.#options.cwd, env });
     const id = `p${++this.#counter}`;
     if (child.pid === undefined) throw new HttpError(500, `Could not start "${argv.join(' ')}".`);
@@ -71,6 +76,7 @@ export class ProcessSet {
     let markEnded!: () => void;
     const running: Running = { child, stopSignal: request.shell ? 'SIGHUP' : 'SIGTERM', outputBytes: 0, ended: new Promise((resolve) => (markEnded = resolve)) };
     this.#running.set(id, running);
+    if (extra.banner) publish({ type: 'output', process: id, data: extra.banner });
 
     /** `skipNotice`: hold the stream's first line(s) until complete and drop the shell's job-control notice. */
     const forward = (stream: NodeJS.ReadableStream | null, skipNotice = false): Promise<void> => {

@@ -93,7 +93,12 @@ export function createRunner(options: RunnerOptions): Runner {
     try {
       const prepared = await options.labs.prepare(dir, body.lab, body.files);
       const id = randomBytes(16).toString('base64url');
-      sessions.set(id, new Session({ id, lab: body.lab, dir, env: options.env, checkCommand: prepared.checkCommand, limits }));
+      const { checkCommand, env, runCommand, redisServer } = prepared;
+      const session = new Session({
+        id, lab: body.lab, dir, env: options.env, checkCommand, limits,
+        ...(env ? { labEnv: env } : {}), ...(runCommand ? { runCommand } : {}), ...(redisServer ? { redisServer } : {}),
+      });
+      sessions.set(id, session);
       logger.info('lab session created', { session: id, lab: body.lab });
       sendJson(res, 201, { session: id } satisfies CreateSessionResponse);
     } catch (error) {
@@ -128,7 +133,7 @@ export function createRunner(options: RunnerOptions): Runner {
     }
     if (is('POST', what === 'processes' && name === undefined)) {
       const request = parseStartProcess(await readJson(req, limits.maxBodyBytes, 'The start request'));
-      const id = session.start(request);
+      const id = await session.start(request);
       return sendJson(res, 201, { process: id } satisfies StartProcessResponse);
     }
     if (is('POST', what === 'processes' && name !== undefined && action === 'stdin' && parts.length === 5)) {

@@ -10,6 +10,7 @@ import { EventHub } from './event-hub.ts';
 import { HttpError } from './http.ts';
 import { writeLearnerFile } from './paths.ts';
 import { ProcessSet } from './processes.ts';
+import { SessionRedis } from './session-redis.ts';
 
 export interface SessionInit {
   id: string;
@@ -18,6 +19,12 @@ export interface SessionInit {
   env: Record<string, string>;
   checkCommand: string;
   limits: RunnerLimits;
+  /** The lab manifest's `env` (PORT, GREETING, …), given to the shell and to commands other than Run. */
+  labEnv?: Record<string, string>;
+  /** The command line of the lab's Run, which sets up its own environment and Redis. */
+  runCommand?: string;
+  /** Workspace-relative path of the kit's embedded Redis server; without it, no embedded Redis. */
+  redisServer?: string;
 }
 
 export class Session {
@@ -27,6 +34,7 @@ export class Session {
   readonly #init: SessionInit;
   readonly #events = new EventHub();
   readonly #processes: ProcessSet;
+  readonly #redis: SessionRedis | undefined;
   #check: AbortController | undefined;
   #lastActivity = Date.now();
   #disposed: Promise<void> | undefined;
@@ -37,6 +45,12 @@ export class Session {
     this.dir = init.dir;
     this.#init = init;
     this.#processes = new ProcessSet({ cwd: init.dir, env: init.env, limits: init.limits, publish: (e) => this.#events.publish(e) });
+    this.#redis = init.redisServer && !init.env['REDIS_URL'] ? new SessionRedis({ cwd: init.dir, script: init.redisServer, env: init.env }) : undefined;
+  }
+
+  /** The embedded Redis's process id while it runs (for tests and diagnostics). */
+  get redisPid(): number | undefined {
+    return this.#redis?.pid;
   }
 
   /** Milliseconds since a request last touched the session, 0 while a page listens or a check runs. */
@@ -66,8 +80,26 @@ export class Session {
     await writeLearnerFile(this.dir, path, content);
   }
 
-  start(request: { command?: string | undefined; shell?: boolean | undefined }): string {
-    return this.#processes.start(request);
+  /**
+   * Starts a command or a shell. Run keeps the environment it sets up itself (its own Redis, a free port
+   * when the default is taken); the shell and every other command get the lab's environment and the
+   * session's REDIS_URL: the server's when it has one, else the session's embedded Redis.
+   */
+  async start(request: { command?: string | undefined; shell?: boolean | undefined }): Promise<string> {
+    const { labEnv, runCommand, env } = this.#init;
+    // A lab source that describes no environment (a test's) gets the server's environment only.
+    if (labEnv === undefined || (!request.shell && request.command?.trim() === runCommand)) return this.#processes.start(request);
+    const redisUrl = env['REDIS_URL'] ?? (await this.#redis?.url());
+    // The session may have closed while its Redis started; nothing may start in a deleted workspace.
+    if (this.#disposed) throw new HttpError(404, 'This lab session was closed while the command was starting.');
+    const shellEnv: Record<string, string> = { ...labEnv, ...env, ...(redisUrl ? { REDIS_URL: redisUrl } : {}) };
+    const where = env['REDIS_URL'] ? 'the course server’s Redis' : 'an embedded Redis';
+    const banner = request.shell
+      ? redisUrl
+        ? `Shell ready. REDIS_URL=${redisUrl} (${where}, shared by every command in this lab session)\r\n`
+        : 'Shell ready. No REDIS_URL: this lab session has no Redis.\r\n'
+      : undefined;
+    return this.#processes.start(request, { env: shellEnv, ...(banner ? { banner } : {}) });
   }
 
   write(process: string, data: string): void {
@@ -118,7 +150,7 @@ export class Session {
   /** Stops everything, ends event streams and deletes the workspace. Safe to call more than once. */
   dispose(): Promise<void> {
     this.#disposed ??= (async () => {
-      await this.stopAll();
+      await Promise.all([this.stopAll(), this.#redis?.stop()]);
       this.#events.closeAll();
       await rm(this.dir, { recursive: true, force: true, maxRetries: 3 });
     })();

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunnerEvent } from '../../../src/lab/runtime/local/protocol.ts';
 import { isAlive, treeMembers } from '../../../src/server/runner/process-tree.ts';
+import { repositoryLabs } from '../../../src/server/runner/lab-source.ts';
 import { createSession, listen, runner, startTestServer, type EventStream, type TestServer } from './helpers.ts';
 
 type Exit = Extract<RunnerEvent, { type: 'exit' }>;
@@ -229,5 +230,49 @@ describe('lab processes', () => {
     await server.shutdown();
     expect(pids.filter(isAlive)).toEqual([]);
     expect(existsSync(dir)).toBe(false);
+  });
+
+  it('gives the shell and its commands the lab’s environment and one embedded Redis they share, gone with the session', async () => {
+    server = await startTestServer({ labs: repositoryLabs() });
+    const session = await createSession(server, '03-config', {});
+    stream = await listen(server, session);
+    const shell = await start(session, { shell: true });
+    await stream.waitFor((e) => e.type === 'output' && e.process === shell && stream!.output(shell).includes('Shell ready.'), 20_000);
+    const banner = stream.output(shell);
+    const url = /Shell ready\. REDIS_URL=(redis:\/\/127\.0\.0\.1:\d+) \(an embedded Redis, shared by every command in this lab session\)/.exec(banner)?.[1];
+    expect(url, banner).toBeDefined();
+
+    await runner(server, `/sessions/${session}/processes/${shell}/stdin`, { method: 'POST', body: 'echo "env: $PORT|$GREETING|$REDIS_URL"\n' });
+    await stream.waitFor(() => stream!.output(shell).includes('env: 3000|'));
+    expect(stream.output(shell)).toContain(`env: 3000|Hello from the environment|${url}`);
+
+    // Two separate commands see each other's data: the "two processes" exercise of the chapter.
+    const redis = (script: string): string => `node -e "const R = require('ioredis'); const r = new R(process.env.REDIS_URL); ${script}.then((v) => { console.log('got', v); r.disconnect(); })"`;
+    const set = await start(session, { command: redis(`r.set('visits', '41')`) });
+    await stream.waitFor(exitOf(set), 20_000);
+    const get = await start(session, { command: redis(`r.incr('visits')`) });
+    await stream.waitFor(exitOf(get), 20_000);
+    expect(stream.output(get)).toContain('got 42');
+
+    // Run sets up its own environment and Redis, as on a learner's terminal (and keeps its free-port fallback).
+    const run = await start(session, { command: 'node .lab/run.mjs' });
+    await stream.waitFor(() => /\[lab\] Using the (embedded )?Redis/.test(stream!.output(run)), 20_000);
+    expect(stream.output(run)).toContain('[lab] Using the embedded Redis at');
+    expect(stream.output(run)).not.toContain(url!);
+
+    const redisPid = server.runner!.sessions()[0]!.redisPid;
+    expect(redisPid).toBeGreaterThan(0);
+    expect((await runner(server, `/sessions/${session}`, { method: 'DELETE' })).status).toBe(204);
+    expect(isAlive(redisPid!)).toBe(false);
+  });
+
+  it('uses the server’s REDIS_URL instead of starting one', async () => {
+    server = await startTestServer({ labs: repositoryLabs(), env: { REDIS_URL: 'redis://redis.internal:6379/2' } });
+    const session = await createSession(server, '03-config', {});
+    stream = await listen(server, session);
+    const shell = await start(session, { shell: true });
+    await stream.waitFor(() => stream!.output(shell).includes('Shell ready.'));
+    expect(stream.output(shell)).toContain('Shell ready. REDIS_URL=redis://redis.internal:6379/2 (the course server’s Redis, shared by every command in this lab session)');
+    expect(server.runner!.sessions()[0]!.redisPid).toBeUndefined();
   });
 });
