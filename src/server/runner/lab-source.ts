@@ -11,8 +11,8 @@ export interface PreparedLab {
   checkCommand: string;
   /** The lab's default environment (its manifest's `env`), for the shell and the learner's commands. */
   env?: Record<string, string>;
-  /** The command line of the lab's Run. */
-  runCommand?: string;
+  /** The lab's own command lines (Run and its tasks), which set up their environment themselves. */
+  ownCommands?: string[];
   /** Workspace-relative path of the embedded Redis server script, started when a shell needs a Redis. */
   redisServer?: string;
 }
@@ -38,7 +38,7 @@ export function repositoryLabs(root?: string): LabSource {
       return {
         checkCommand: lab.manifest.commands.check,
         env: { ...lab.manifest.env },
-        runCommand: lab.manifest.commands.run,
+        ownCommands: [lab.manifest.commands.run, ...lab.manifest.commands.tasks.map((task) => task.command)],
         redisServer: '.lab/_kit/redis-server.mjs',
       };
     },

@@ -93,10 +93,10 @@ export function createRunner(options: RunnerOptions): Runner {
     try {
       const prepared = await options.labs.prepare(dir, body.lab, body.files);
       const id = randomBytes(16).toString('base64url');
-      const { checkCommand, env, runCommand, redisServer } = prepared;
+      const { checkCommand, env, ownCommands, redisServer } = prepared;
       const session = new Session({
         id, lab: body.lab, dir, env: options.env, checkCommand, limits,
-        ...(env ? { labEnv: env } : {}), ...(runCommand ? { runCommand } : {}), ...(redisServer ? { redisServer } : {}),
+        ...(env ? { labEnv: env } : {}), ...(ownCommands ? { ownCommands } : {}), ...(redisServer ? { redisServer } : {}),
       });
       sessions.set(id, session);
       logger.info('lab session created', { session: id, lab: body.lab });

@@ -21,8 +21,11 @@ export interface SessionInit {
   limits: RunnerLimits;
   /** The lab manifest's `env` (PORT, GREETING, …), given to the shell and to commands other than Run. */
   labEnv?: Record<string, string>;
-  /** The command line of the lab's Run, which sets up its own environment and Redis. */
-  runCommand?: string;
+  /**
+   * The lab's own command lines (Run and its tasks): they set up their environment themselves, e.g. a
+   * task that runs the app without REDIS_URL on purpose, or Run's free-port fallback when PORT is unset.
+   */
+  ownCommands?: string[];
   /** Workspace-relative path of the kit's embedded Redis server; without it, no embedded Redis. */
   redisServer?: string;
 }
@@ -81,14 +84,14 @@ export class Session {
   }
 
   /**
-   * Starts a command or a shell. Run keeps the environment it sets up itself (its own Redis, a free port
-   * when the default is taken); the shell and every other command get the lab's environment and the
+   * Starts a command or a shell. Run and the lab's tasks keep the environment they set up themselves
+   * (their own Redis, a free port when the default is taken); the shell and every other command get the lab's environment and the
    * session's REDIS_URL: the server's when it has one, else the session's embedded Redis.
    */
   async start(request: { command?: string | undefined; shell?: boolean | undefined }): Promise<string> {
-    const { labEnv, runCommand, env } = this.#init;
+    const { labEnv, ownCommands = [], env } = this.#init;
     // A lab source that describes no environment (a test's) gets the server's environment only.
-    if (labEnv === undefined || (!request.shell && request.command?.trim() === runCommand)) return this.#processes.start(request);
+    if (labEnv === undefined || (!request.shell && ownCommands.includes(request.command?.trim() ?? ''))) return this.#processes.start(request);
     const redisUrl = env['REDIS_URL'] ?? (await this.#redis?.url());
     // The session may have closed while its Redis started; nothing may start in a deleted workspace.
     if (this.#disposed) throw new HttpError(404, 'This lab session was closed while the command was starting.');

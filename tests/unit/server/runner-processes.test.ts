@@ -260,6 +260,11 @@ describe('lab processes', () => {
     expect(stream.output(run)).toContain('[lab] Using the embedded Redis at');
     expect(stream.output(run)).not.toContain(url!);
 
+    // So does a task of the lab: "Run without REDIS_URL" really runs without it.
+    const task = await start(session, { command: 'node app.js' });
+    await stream.waitFor(exitOf(task), 20_000);
+    expect(stream.output(task)).not.toContain(url!);
+
     const redisPid = server.runner!.sessions()[0]!.redisPid;
     expect(redisPid).toBeGreaterThan(0);
     expect((await runner(server, `/sessions/${session}`, { method: 'DELETE' })).status).toBe(204);
