@@ -28,8 +28,17 @@ test.describe('the Config lab', () => {
     await expect(page.locator('[data-lab-status="03-config"]').first()).toContainText('Passed');
   });
 
-  test('comparing with the solution changes nothing, and a reset can be undone', async ({ page }) => {
+  test('comparing with the solution changes nothing, and a reset can be undone, with a quiet console', async ({ page }) => {
+    // Editing, highlighting and comparing JavaScript must not leave warnings or errors behind.
+    const noise: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'warning' || message.type() === 'error') noise.push(`${message.type()}: ${message.text()}`);
+    });
+    page.on('pageerror', (error) => noise.push(`uncaught: ${error.message}`));
     const { lab, data } = await openLab(page, '03-config');
+    await lab.getByRole('tab', { name: 'server.js' }).click();
+    await expect(editor(lab, 'server.js')).toBeVisible();
+    await lab.getByRole('tab', { name: 'config.js' }).click();
     const mine = `// my own notes\n${data.starter['config.js']}`;
     await replaceFile(page, lab, 'config.js', mine);
 
@@ -48,6 +57,7 @@ test.describe('the Config lab', () => {
     await undo.click();
     await expect(editor(lab, 'config.js')).toContainText('// my own notes');
     await expect(undo).toBeHidden();
+    expect(noise).toEqual([]);
   });
 
   test('an app stuck in an infinite loop is reported as a time-out and the workspace recovers', async ({ page }) => {

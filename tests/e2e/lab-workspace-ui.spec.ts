@@ -1,9 +1,25 @@
-import { expect, test } from '@playwright/test';
-import { check, checkRow, editor, openLab } from './lab-helpers.ts';
+import AxeBuilder from '@axe-core/playwright';
+import { expect, test, type Locator } from '@playwright/test';
+import { check, checkRow, editor, openLab, replaceFile } from './lab-helpers.ts';
+
+/** Every scrolling pane of the diff fits its text in its width: long lines wrap instead of running off. */
+async function expectNoSidewaysScroll(lab: Locator): Promise<void> {
+  const scrollers = lab.locator('.lab__diff .cm-scroller');
+  expect(await scrollers.count()).toBeGreaterThan(0);
+  for (const scroller of await scrollers.all()) {
+    const { scrollWidth, clientWidth } = await scroller.evaluate((el) => ({ scrollWidth: el.scrollWidth, clientWidth: el.clientWidth }));
+    expect(scrollWidth, 'the diff pane scrolls sideways').toBeLessThanOrEqual(clientWidth + 1);
+  }
+}
+
+const LONG_NOTE = `// ${'A note long enough to run past the edge of any pane on any screen. '.repeat(3)}\n`;
 
 test.describe('the lab workspace', () => {
   // Wide enough for the lab column beside the prose to compare side by side.
   test.use({ viewport: { width: 1440, height: 900 } });
+  // One after another: several of these stories Run the app on the lab's default port, and the launcher
+  // would take another story's app on that port for this one's.
+  test.describe.configure({ mode: 'default' });
 
   test('checks and terminal share the lower pane as tabs that follow Check and Run, with badges for the hidden one', async ({ page }) => {
     const { lab } = await openLab(page, '03-config');
@@ -21,9 +37,12 @@ test.describe('the lab workspace', () => {
     await expect(openApp).toHaveAttribute('target', '_blank');
     await expect(lab.locator('.xterm-rows a, .xterm-rows').filter({ hasText: 'answers at http://localhost' })).toBeVisible();
 
+    // Running means answering: the status says so only once the app's address is known.
+    await expect(lab.getByRole('status').filter({ hasText: 'Your app is running' })).toBeVisible();
+
     await check(page, lab, 1);
     await expect(checksTab).toHaveAttribute('aria-selected', 'true');
-    await expect(checksTab).toHaveAccessibleName('Checks (0 of 5 passed)');
+    await expect(checksTab).toHaveAccessibleName('Checks, 0 of 5 passed');
     const failing = checkRow(lab, 'Listens on the port given in PORT');
     await expect(failing.getByText('Expected')).toBeVisible();
     await expect(failing.getByText(/Started the app with PORT=\d+/)).toBeVisible();
@@ -39,7 +58,7 @@ test.describe('the lab workspace', () => {
 
     // Output that arrives behind the Checks tab marks the Terminal tab.
     await lab.getByRole('button', { name: 'Stop', exact: true }).click();
-    await expect(terminalTab).toHaveAccessibleName('Terminal (new output)');
+    await expect(terminalTab).toHaveAccessibleName('Terminal, new output');
     await expect(openApp).toBeHidden();
     await terminalTab.click();
     await expect(terminalTab).toHaveAccessibleName('Terminal');
@@ -55,12 +74,15 @@ test.describe('the lab workspace', () => {
     expect((await lower.boundingBox())!.height).toBeGreaterThan(before + 40);
   });
 
-  test('Ctrl-C in the shell stops the foreground command and keeps the shell', async ({ page }) => {
+  test('the first command typed into a new terminal runs; Ctrl-C stops the foreground command and keeps the shell', async ({ page }) => {
     const { lab } = await openLab(page, '03-config');
     await lab.getByRole('tab', { name: /^Terminal/ }).click();
     await lab.getByRole('button', { name: /Select to open a shell/ }).click();
+    // Typed at once, before the shell is ready: held, then echoed and run once it is.
+    await page.keyboard.type('echo first-$((20 + 22))\n');
     const screen = lab.locator('.xterm-rows');
-    await expect(screen).toContainText('Shell ready', { timeout: 15_000 });
+    await expect(screen).toContainText(/Shell ready[\s\S]*echo first-\$\(\(20 \+ 22\)\)[\s\S]*first-42/, { timeout: 15_000 });
+    await expect(screen).not.toContainText(/job control|can't access tty/);
     await page.keyboard.type('sleep 60\n');
     await page.keyboard.press('Control+C');
     await expect(screen).toContainText('^C');
@@ -76,6 +98,7 @@ test.describe('the lab workspace', () => {
     await lab.getByRole('tab', { name: path }).click();
     await lab.getByRole('button', { name: 'Compare with solution' }).click();
     await expect(lab.getByRole('button', { name: 'Compare with solution' })).toHaveAttribute('aria-pressed', 'true');
+    await expectNoSidewaysScroll(lab);
     await expect(lab.getByRole('textbox', { name: `${path}, your version (read-only)` })).toBeVisible();
     await expect(lab.getByRole('textbox', { name: `${path}, the solution (read-only)` })).toBeVisible();
     await expect(editor(lab, path)).toBeHidden();
@@ -90,6 +113,61 @@ test.describe('the lab workspace', () => {
     await expect(editor(lab, path)).toBeVisible();
     await expect(editor(lab, path)).toContainText(data.starter[path]!.split('\n').find((line) => line.trim().length > 10)!.trim());
   });
+
+  test("a task from Run's menu starts two instances on one Redis, and Stop stops them", async ({ page }) => {
+    const { lab } = await openLab(page, '06-processes');
+    const toggle = lab.getByRole('button', { name: 'More ways to run' });
+    const task = lab.getByRole('button', { name: 'Run two instances (ports 3000 and 3001) on one Redis' });
+    await expect(task).toBeHidden();
+    await toggle.focus();
+    await page.keyboard.press('Enter');
+    await expect(toggle).toHaveAttribute('aria-expanded', 'true');
+    await expect(task).toBeFocused();
+    await page.keyboard.press('Enter');
+    await expect(toggle).toHaveAttribute('aria-expanded', 'false');
+    await expect(toggle).toBeFocused();
+
+    const screen = lab.locator('.xterm-rows');
+    await expect(screen).toContainText('$ node .lab/run.mjs --instances 2');
+    await expect(screen).toContainText(/answers at http:\/\/localhost:\d+\/[\s\S]*answers at http:\/\/localhost:\d+\//, { timeout: 20_000 });
+    const ports = [...((await screen.textContent()) ?? '').matchAll(/answers at http:\/\/localhost:(\d+)\//g)].map((m) => m[1]);
+    expect(new Set(ports).size, `two different addresses in ${ports.join(', ')}`).toBe(2);
+    await expect(lab.getByRole('status').filter({ hasText: 'Running: Run two instances' })).toBeVisible();
+
+    await lab.getByRole('button', { name: 'Stop', exact: true }).click();
+    await expect(lab.getByRole('status').filter({ hasText: /^Ready/ })).toBeVisible();
+    // Stop reached both instances: each logs its shutdown.
+    await expect(screen).toContainText(/\[A\][^\n]*shutting down/);
+    await expect(screen).toContainText(/\[B\][^\n]*shutting down/);
+  });
+
+  test('an app that never listens is not called running, and the status says what is wrong', async ({ page }) => {
+    test.setTimeout(60_000);
+    const { lab } = await openLab(page, '03-config');
+    await replaceFile(page, lab, 'app.js', '// Stays alive without ever listening on a port.\nsetInterval(() => {}, 1000);\n');
+    await lab.getByRole('button', { name: 'Run', exact: true }).click();
+    const status = lab.getByRole('status').first();
+    await expect(status).toHaveText('Starting your app…');
+    await expect(status).toHaveText('Your app is running but not answering on its port yet', { timeout: 15_000 });
+    await expect(lab.locator('.xterm-rows')).toContainText(/Nothing answers on port \d+/);
+    await expect(lab.getByRole('link', { name: /Open app/ })).toBeHidden();
+    await lab.getByRole('button', { name: 'Stop', exact: true }).click();
+    await expect(status).toHaveText(/^Ready/);
+  });
+
+  test('the editor tells keyboard users how to leave it, visibly while it has focus', async ({ page }) => {
+    const { lab, data } = await openLab(page, '03-config');
+    const box = editor(lab, data.open);
+    await expect(box).toHaveAccessibleDescription(/Tab indents; press Esc then Tab to move focus out of the editor/);
+    const help = lab.getByText('press Esc then Tab to move focus out of the editor');
+    expect((await help.boundingBox())!.width).toBeLessThanOrEqual(1);
+    await box.focus();
+    await expect.poll(async () => (await help.boundingBox())!.width).toBeGreaterThan(100);
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Tab');
+    await expect(box).not.toBeFocused();
+    await expect.poll(async () => (await help.boundingBox())!.width).toBeLessThanOrEqual(1);
+  });
 });
 
 test.describe('the lab workspace at 390 px', () => {
@@ -97,7 +175,7 @@ test.describe('the lab workspace at 390 px', () => {
 
   test('keeps Check, Run and Stop in view and folds the rest into a keyboard-operable More menu', async ({ page }) => {
     const { lab, data } = await openLab(page, '03-config');
-    const more = lab.getByRole('button', { name: 'More' });
+    const more = lab.getByRole('button', { name: 'More', exact: true });
     const compare = lab.getByRole('button', { name: 'Compare with solution' });
     await expect(more).toBeVisible();
     await expect(compare).toBeHidden();
@@ -120,12 +198,38 @@ test.describe('the lab workspace at 390 px', () => {
     // More file tabs than fit: the strip scrolls and fades at the edge that hides some.
     await expect(lab.getByRole('tablist', { name: 'Files' })).toHaveAttribute('data-more', /end/);
 
-    // Compare on a narrow screen: one unified view, the way back in sight.
+    // Compare on a narrow screen: one unified view that wraps long lines, the way back in sight.
+    await replaceFile(page, lab, data.open, `${LONG_NOTE}${data.starter[data.open]}`);
     await more.click();
     await compare.click();
     await expect(lab.getByRole('textbox', { name: `${data.open}, your version changed into the solution (read-only)` })).toBeVisible();
     await expect(lab.locator('.cm-deletedChunk').first()).toBeVisible();
+    await expectNoSidewaysScroll(lab);
     await lab.getByRole('button', { name: 'Back to editing' }).click();
     await expect(editor(lab, data.open)).toBeVisible();
   });
 });
+
+for (const width of [390, 320]) {
+  test.describe(`the site header at ${width} px`, () => {
+    test.use({ viewport: { width, height: 800 } });
+
+    test('keeps the Factors and Instructors links in reach, side by side with the brand, and passes axe', async ({ page }) => {
+      await page.goto('/factors/03-config/');
+      const header = page.getByRole('banner');
+      const nav = header.getByRole('navigation', { name: 'Site' });
+      const brand = header.getByRole('link', { name: 'Twelve-Factor Labs' });
+      const boxes = [];
+      for (const link of [brand, nav.getByRole('link', { name: 'Factors' }), nav.getByRole('link', { name: 'Instructors' }), nav.getByRole('button', { name: 'Dark theme' })]) {
+        await expect(link).toBeVisible();
+        const box = (await link.boundingBox())!;
+        expect(box.x + box.width, 'inside the screen').toBeLessThanOrEqual(width);
+        expect(box.height, 'a target a thumb can hit').toBeGreaterThanOrEqual(24);
+        boxes.push(box);
+      }
+      for (const [i, box] of boxes.entries()) if (i > 0) expect(box.x, 'no overlap with the item before').toBeGreaterThanOrEqual(boxes[i - 1]!.x + boxes[i - 1]!.width - 0.5);
+      const { violations } = await new AxeBuilder({ page }).include('header').analyze();
+      expect(violations.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
+    });
+  });
+}

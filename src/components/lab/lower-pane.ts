@@ -22,9 +22,9 @@ export interface LowerPaneParts {
 function checksBadge(panes: Panes, state: ChecksState): void {
   const total = state.rows.length;
   const passed = state.rows.filter((row) => row.status === 'pass').length;
-  if (state.phase === 'running') panes.badge('checks', '…', '(running)');
+  if (state.phase === 'running') panes.badge('checks', '…', 'running');
   else if (state.phase === 'idle' || total === 0) panes.badge('checks', '', '');
-  else panes.badge('checks', `${passed}/${total}`, `(${passed} of ${total} passed)`);
+  else panes.badge('checks', `${passed}/${total}`, `${passed} of ${total} passed`);
 }
 
 export function wireLowerPane(parts: LowerPaneParts): Panes {
@@ -52,7 +52,7 @@ export function wireLowerPane(parts: LowerPaneParts): Panes {
 
   session.onOutput((chunk) => {
     terminal.write(chunk);
-    if (panes.current() !== 'terminal') panes.badge('terminal', '•', '(new output)');
+    if (panes.current() !== 'terminal') panes.badge('terminal', '•', 'new output');
   });
   panes.onShow((name) => {
     if (name !== 'terminal') return;

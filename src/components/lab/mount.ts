@@ -6,7 +6,7 @@
 import { LabSession, type ProgressApi } from '../../lab/session.ts';
 import { createRuntime } from '../../lab/runtime/select.ts';
 import type { WorkspaceData } from '../../lab/workspace-data.ts';
-import { labStatus, setLabStatus } from '../../lib/progress.ts';
+import { ProgressStorageError, STORAGE_FULL_EVENT, labStatus, setLabStatus } from '../../lib/progress.ts';
 import { createEditor } from './editor.ts';
 import { createLazyTerminal, type LazyTerminal } from './lazy-terminal.ts';
 import { bindTabs } from './file-tabs.ts';
@@ -25,12 +25,17 @@ function slot<T extends HTMLElement = HTMLElement>(root: HTMLElement, name: stri
 export async function mountWorkspace(root: HTMLElement, pending: Promise<unknown>): Promise<LabSession> {
   const data = (await pending) as WorkspaceData;
   const notices = createNotices(slot(root, 'notice'));
+  // Progress, saved files and check results share the browser's storage: when it is full, one notice says so.
+  const storageProblem = (error: unknown): void => {
+    const full = error instanceof ProgressStorageError && error.full;
+    notices.show(full ? 'save' : 'progress', (error as Error).message, 'error');
+  };
   const progress: ProgressApi = {
     labStatus: (lab) => {
       try {
         return labStatus(lab);
       } catch (error) {
-        notices.show('progress', (error as Error).message, 'error');
+        storageProblem(error);
         return 'not-started';
       }
     },
@@ -38,7 +43,7 @@ export async function mountWorkspace(root: HTMLElement, pending: Promise<unknown
       try {
         setLabStatus(lab, status);
       } catch (error) {
-        notices.show('progress', (error as Error).message, 'error');
+        storageProblem(error);
       }
     },
   };
@@ -109,6 +114,10 @@ export async function mountWorkspace(root: HTMLElement, pending: Promise<unknown
     if (save.kind === 'failed') notices.show('save', save.message, 'error');
     else notices.hide('save');
   });
+  // The page reports a full storage to the lab instead of its own banner (see progress-client.ts).
+  const fullBefore = document.documentElement.dataset['storageFull'];
+  if (fullBefore) notices.show('save', fullBefore, 'error');
+  addEventListener(STORAGE_FULL_EVENT, (event) => notices.show('save', String((event as CustomEvent<string>).detail), 'error'));
   session.checks.state.subscribe(({ restoredAt }) => {
     if (!restoredAt) return notices.hide('last-check');
     const when = new Date(restoredAt).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });

@@ -8,7 +8,7 @@ export type PaneName = 'checks' | 'terminal';
 export interface Panes {
   show(name: PaneName): void;
   current(): PaneName;
-  /** Sets a tab's badge: `visible` is what sighted learners see, `spoken` joins the tab's accessible name. */
+  /** Sets a tab's badge: `visible` is what sighted learners see, `spoken` ends the tab's accessible name after a comma. */
   badge(name: PaneName, visible: string, spoken: string): void;
   /** Called after a pane became visible (the terminal refits itself then). */
   onShow(listener: (name: PaneName) => void): void;
@@ -62,18 +62,18 @@ export function bindPanes(root: HTMLElement): Panes {
     show,
     current: () => current,
     badge(name, visible, spoken) {
-      const slot = tab(name).querySelector<HTMLElement>('.lab__badge');
-      if (!slot) return;
-      slot.replaceChildren();
-      slot.hidden = visible === '' && spoken === '';
-      if (slot.hidden) return;
-      const seen = document.createElement('span');
+      const button = tab(name);
+      const seen = button.querySelector<HTMLElement>('.lab__badge');
+      if (!seen) return;
+      // The badge is for the eye only. The tab's name says the same in words, set off by a comma, so a
+      // screen reader hears "Checks, 2 of 5 passed" rather than the tab's name and the digits run together.
       seen.setAttribute('aria-hidden', 'true');
       seen.textContent = visible;
-      const heard = document.createElement('span');
-      heard.className = 'visually-hidden';
-      heard.textContent = spoken;
-      slot.append(seen, heard);
+      seen.hidden = visible === '';
+      button.dataset['label'] ??= button.textContent?.trim() ?? name;
+      const label = button.dataset['label'];
+      if (spoken === '') button.removeAttribute('aria-label');
+      else button.setAttribute('aria-label', `${label}, ${spoken}`);
     },
     onShow: (listener) => void listeners.push(listener),
   };

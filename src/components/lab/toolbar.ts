@@ -1,14 +1,15 @@
 /**
- * The toolbar and status line: Check, Run, Stop, Compare with solution, Reset to starter (undoable),
- * Download my work. Button states follow the run store; heavy pieces (diff, zip) load on first use.
+ * The toolbar and status line: Check, Run (with the lab's tasks in a menu beside it), Stop, Compare with
+ * solution, Reset to starter (undoable), Download my work. Button states follow the run store; heavy
+ * pieces (diff, zip) load on first use.
  */
 import type { LabSession } from '../../lab/session.ts';
-import type { RunState } from '../../lab/stores/run.ts';
 import type { WorkspaceData } from '../../lab/workspace-data.ts';
 import type { LabEditor } from './editor.ts';
 import type { FileTabs } from './file-tabs.ts';
 import type { Notices } from './notices.ts';
 import { bindCompare } from './compare.ts';
+import { bindStatus } from './status-line.ts';
 
 export interface ToolbarContext {
   root: HTMLElement;
@@ -20,21 +21,12 @@ export interface ToolbarContext {
   status: HTMLElement;
   /** The header's "Open app" link, shown while the app answers at a known address. */
   openApp: HTMLAnchorElement;
-}
-
-function statusText(state: RunState): string {
-  if (state.runtime === 'connecting') return 'Starting the lab…';
-  if (state.runtime === 'unavailable') return 'Lab unavailable in this browser';
-  if (state.runtime === 'failed') return 'Lab could not start';
-  if (state.checking) return 'Checking…';
-  if (state.app === 'starting') return 'Starting your app…';
-  if (state.app === 'running') return 'Your app is running';
-  if (state.app === 'stopping') return 'Stopping…';
-  return state.adapter === 'local' ? 'Ready · runs on your computer' : 'Ready · runs in your browser';
+  /** Starts `command` as the app (Run's own command, or a task's), stopping a previous run first. */
+  start: (command: string) => Promise<void>;
 }
 
 export function bindToolbar(context: ToolbarContext): void {
-  const { root, session, data, editor, notices, tabs, status, openApp } = context;
+  const { root, session, data, editor, notices, tabs, status, openApp, start } = context;
   const button = (action: string): HTMLButtonElement => {
     const found = root.querySelector<HTMLButtonElement>(`[data-action="${action}"]`);
     if (!found) throw new Error(`The lab toolbar has no "${action}" button.`);
@@ -44,14 +36,20 @@ export function bindToolbar(context: ToolbarContext): void {
     HTMLButtonElement, HTMLButtonElement, HTMLButtonElement, HTMLButtonElement, HTMLButtonElement, HTMLButtonElement,
   ];
 
+  const tasks = [...root.querySelectorAll<HTMLButtonElement>('[data-action^="task-"]')];
+  // The task that started the current run, named in the status line; null while Run's own command runs.
+  let task: string | null = null;
+  bindStatus(session.run.state, status, () => task);
+
   session.run.state.subscribe((state) => {
-    status.textContent = statusText(state);
     root.dataset['runtime'] = state.runtime;
     const usable = state.runtime === 'ready' || state.runtime === 'connecting';
     check.disabled = !usable || state.checking;
     check.textContent = state.checking ? 'Checking…' : 'Check';
     run.disabled = !usable || state.app === 'starting' || state.app === 'stopping';
-    run.textContent = state.app === 'running' ? 'Restart' : 'Run';
+    run.textContent = state.app === 'running' && task === null ? 'Restart' : 'Run';
+    // The caret stays enabled: it holds focus when a task is chosen, and a disabled button would drop it.
+    for (const item of tasks) item.disabled = run.disabled;
     stop.disabled = !(state.app === 'running' || state.app === 'starting' || state.checking);
     openApp.hidden = state.appUrl === null;
     if (state.appUrl === null) openApp.removeAttribute('href');
@@ -62,7 +60,16 @@ export function bindToolbar(context: ToolbarContext): void {
   });
 
   check.addEventListener('click', () => void session.check());
-  run.addEventListener('click', () => void session.start());
+  run.addEventListener('click', () => {
+    task = null;
+    void start(data.run);
+  });
+  for (const item of tasks) {
+    item.addEventListener('click', () => {
+      task = item.textContent?.trim() ?? null;
+      void start(item.dataset['command'] ?? data.run);
+    });
+  }
   stop.addEventListener('click', () => {
     session.cancelCheck();
     void session.stop();
