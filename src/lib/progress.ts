@@ -38,12 +38,22 @@ export interface Progress {
 export class ProgressStorageError extends Error {
   /** True when the saved data itself is unreadable: resetting or importing fixes it; nothing else will. */
   readonly damaged: boolean;
-  constructor(message: string, options?: { cause?: unknown; damaged?: boolean }) {
+  /** True when the browser's storage for the site is full: freeing space fixes it; resetting barely helps. */
+  readonly full: boolean;
+  constructor(message: string, options?: { cause?: unknown; damaged?: boolean; full?: boolean }) {
     super(message, options);
     this.name = 'ProgressStorageError';
     this.damaged = options?.damaged ?? false;
+    this.full = options?.full ?? false;
   }
 }
+
+/**
+ * Dispatched on window when storage is full on a page with a lab: the lab's notice says it once, in
+ * place of the page banner. The message is also left in `document.documentElement.dataset.storageFull`
+ * for a lab that mounts later.
+ */
+export const STORAGE_FULL_EVENT = 'tfl:storage-full';
 
 function resolveStorage(storage?: Storage): Storage {
   if (storage) return storage;
@@ -117,7 +127,7 @@ function write(progress: Progress, store: Storage): void {
       full
         ? 'Progress could not be saved: this site has used up its browser storage. Free some space (Site settings → Clear data removes everything) and try again.'
         : 'Progress could not be saved: the browser refused to write site storage.',
-      { cause },
+      { cause, full },
     );
   }
   if (typeof dispatchEvent === 'function') dispatchEvent(new CustomEvent(CHANGE_EVENT, { detail: progress }));

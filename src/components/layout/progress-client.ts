@@ -6,13 +6,19 @@
  *   [data-continue]             a link retargeted to the last chapter (JSON titles in data-chapters)
  *   [data-progress-error]       where storage failures are shown to the learner
  */
-import { ProgressStorageError, onProgressChange, readProgress, resetProgress, type LabStatus, type Progress } from '../../lib/progress.ts';
+import { ProgressStorageError, STORAGE_FULL_EVENT, onProgressChange, readProgress, resetProgress, type LabStatus, type Progress } from '../../lib/progress.ts';
 
 const LABELS: Record<LabStatus, string> = { 'not-started': 'Not started', 'in-progress': 'In progress', passed: 'Passed' };
 
 export function showProgressError(error: unknown): void {
   const box = document.querySelector<HTMLElement>('[data-progress-error]');
   const message = error instanceof Error ? error.message : String(error);
+  // A full storage also stops the lab saving edits, and the lab says so in its own notice: say it once.
+  if (error instanceof ProgressStorageError && error.full && document.querySelector('[data-lab-workspace]')) {
+    document.documentElement.dataset['storageFull'] = message;
+    dispatchEvent(new CustomEvent(STORAGE_FULL_EVENT, { detail: message }));
+    return;
+  }
   if (!box) {
     console.error(message);
     return;
