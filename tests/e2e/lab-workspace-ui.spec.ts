@@ -210,6 +210,21 @@ test.describe('the lab workspace at 390 px', () => {
   });
 });
 
+test.describe('the Run menu at 390 px', () => {
+  test.use({ viewport: { width: 390, height: 844 } });
+
+  test('shows a long task label whole, inside the lab', async ({ page }) => {
+    const { lab } = await openLab(page, '06-processes');
+    await lab.getByRole('button', { name: 'More ways to run' }).click();
+    const task = lab.getByRole('button', { name: 'Run two instances (ports 3000 and 3001) on one Redis' });
+    await expect(task).toBeVisible();
+    const [item, frame] = [(await task.boundingBox())!, (await lab.boundingBox())!];
+    expect(item.x).toBeGreaterThanOrEqual(frame.x);
+    expect(item.x + item.width).toBeLessThanOrEqual(frame.x + frame.width);
+    expect(await task.evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true);
+  });
+});
+
 for (const width of [390, 320]) {
   test.describe(`the site header at ${width} px`, () => {
     test.use({ viewport: { width, height: 800 } });
