@@ -27,7 +27,16 @@ const watchForOtherRedis = watchUntyped as unknown as (redisUrl: string | undefi
 const children: ChildProcess[] = [];
 const dirs: string[] = [];
 afterEach(async () => {
-  for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  // SIGTERM first: a launcher forwards it to the app it started, so no app outlives the test.
+  // SIGKILL would end the launcher alone and leave its app running with no parent.
+  for (const child of children.splice(0)) {
+    if (child.exitCode !== null || child.signalCode !== null) continue;
+    const exited = new Promise((done) => child.once('exit', done));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+    await exited;
+    clearTimeout(timer);
+  }
   for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
 });
 
