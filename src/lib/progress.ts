@@ -79,7 +79,9 @@ const isIsoDate = (value: unknown): value is string =>
 function problemWith(value: unknown): string | null {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'it is not a JSON object';
   const p = value as Record<string, unknown>;
-  if (p['v'] !== 1) return `"v" is ${JSON.stringify(p['v'])}; only version 1 is understood`;
+  if (p['v'] !== 1) {
+    return p['v'] === undefined ? 'it has no version field ("v"); it does not look like an export of this course' : `its version ("v") is ${JSON.stringify(p['v'])}; only version 1 is understood`;
+  }
   const labs = p['labs'];
   if (typeof labs !== 'object' || labs === null || Array.isArray(labs)) return '"labs" must be an object';
   for (const [id, entry] of Object.entries(labs)) {

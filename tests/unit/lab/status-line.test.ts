@@ -58,4 +58,11 @@ describe('the lab status line', () => {
     expect(element.textContent).toBe('Running: Run without REDIS_URL');
     stop();
   });
+
+  it('tells a learner whose course server went away that the page is disconnected, not unsupported', () => {
+    const { run, element, stop } = harness();
+    run.lost('The course server restarted or stopped.');
+    expect(element.textContent).toBe('Disconnected from the course server');
+    stop();
+  });
 });

@@ -141,6 +141,7 @@ describe('export and import', () => {
   it.each([
     ['not JSON', 'hello', /not valid JSON/],
     ['another version', '{"v":2,"labs":{}}', /only version 1 is understood/],
+    ['a file that is not an export', '{"labs":{}}', /has no version field/],
     ['a bad lab key', '{"v":1,"labs":{"Config":{"status":"passed","updatedAt":"2030-01-01"}}}', /"Config", which is not a lab id/],
     ['a bad date', '{"v":1,"labs":{"03-config":{"status":"passed","updatedAt":"soon"}}}', /updatedAt must be a date/],
   ])('refuses %s and leaves saved progress untouched', (_name, text, message) => {
