@@ -25,7 +25,8 @@ export async function launch(manifestUrl, { argv = process.argv.slice(2) } = {})
   const flag = argv.indexOf('--instances');
   const count = flag >= 0 ? Math.max(1, Math.min(4, Number(argv[flag + 1]) || 1)) : 1;
   const { program, args } = parseCommand(manifest.commands.start);
-  const basePort = Number(env.PORT ?? 3000);
+  // PORT set by the learner wins; else the runner's per-session default (so two tabs do not share one), else the manifest's.
+  const basePort = Number(process.env.PORT ?? process.env.LAB_DEFAULT_PORT ?? manifest.env?.PORT ?? 3000);
   const ports = Array.from({ length: count }, (_, i) => basePort + i);
   // Checked before the apps start: afterwards a connection could come from the other program.
   // The manifest's port is only a default: when another lab or program holds it, move to a free one.

@@ -18,6 +18,7 @@ import type { LabSource } from './lab-source.ts';
 import { PathError } from './paths.ts';
 import { isAlive } from './process-tree.ts';
 import { parseCreateSession, parseStartProcess } from './requests.ts';
+import { PortBlocks } from './ports.ts';
 import { Session } from './session.ts';
 
 export interface RunnerOptions {
@@ -58,12 +59,14 @@ async function removeOrphanedWorkspaces(root: string, logger: Logger): Promise<v
 export function createRunner(options: RunnerOptions): Runner {
   const { limits, logger } = options;
   const sessions = new Map<string, Session>();
+  const ports = new PortBlocks();
   const workRoot = options.workRoot ?? tmpdir();
   let closing = false;
   void removeOrphanedWorkspaces(workRoot, logger);
 
   const drop = async (session: Session, why: string): Promise<void> => {
     sessions.delete(session.id);
+    ports.release(session.id);
     await session.dispose();
     logger.info('lab session closed', { session: session.id, lab: session.lab, why });
   };
@@ -95,7 +98,7 @@ export function createRunner(options: RunnerOptions): Runner {
       const id = randomBytes(16).toString('base64url');
       const { checkCommand, env, ownCommands, redisServer } = prepared;
       const session = new Session({
-        id, lab: body.lab, dir, env: options.env, checkCommand, limits,
+        id, lab: body.lab, dir, env: options.env, checkCommand, limits, defaultPort: ports.allocate(id),
         ...(env ? { labEnv: env } : {}), ...(ownCommands ? { ownCommands } : {}), ...(redisServer ? { redisServer } : {}),
       });
       sessions.set(id, session);

@@ -28,6 +28,8 @@ export interface SessionInit {
   ownCommands?: string[];
   /** Workspace-relative path of the kit's embedded Redis server; without it, no embedded Redis. */
   redisServer?: string;
+  /** This session's default app port (see ports.ts): Run and tasks get it as LAB_DEFAULT_PORT, the shell as PORT. */
+  defaultPort?: number;
 }
 
 export class Session {
@@ -91,11 +93,20 @@ export class Session {
   async start(request: { command?: string | undefined; shell?: boolean | undefined }): Promise<string> {
     const { labEnv, ownCommands = [], env } = this.#init;
     // A lab source that describes no environment (a test's) gets the server's environment only.
-    if (labEnv === undefined || (!request.shell && ownCommands.includes(request.command?.trim() ?? ''))) return this.#processes.start(request);
+    const port = this.#init.defaultPort;
+    if (labEnv === undefined) return this.#processes.start(request);
+    if (!request.shell && ownCommands.includes(request.command?.trim() ?? '')) {
+      return this.#processes.start(request, port === undefined ? {} : { env: { ...env, LAB_DEFAULT_PORT: String(port) } });
+    }
     const redisUrl = env['REDIS_URL'] ?? (await this.#redis?.url());
     // The session may have closed while its Redis started; nothing may start in a deleted workspace.
     if (this.#disposed) throw new HttpError(404, 'This lab session was closed while the command was starting.');
-    const shellEnv: Record<string, string> = { ...labEnv, ...env, ...(redisUrl ? { REDIS_URL: redisUrl } : {}) };
+    const shellEnv: Record<string, string> = {
+      ...labEnv,
+      ...(port !== undefined && labEnv['PORT'] !== undefined ? { PORT: String(port) } : {}),
+      ...env,
+      ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
+    };
     const where = env['REDIS_URL'] ? 'the course server’s Redis' : 'an embedded Redis';
     const banner = request.shell
       ? redisUrl

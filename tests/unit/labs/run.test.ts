@@ -119,6 +119,25 @@ describe('launch', () => {
     expect(out).not.toContain('before listening');
   });
 
+  it('starts the app on the default port the runner gave this session, not the manifest’s', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'run-'));
+    dirs.push(dir);
+    await writeFile(join(dir, 'app.js'), `${LISTEN_LATE} process.on('SIGTERM', () => process.exit(0));`);
+    await writeFile(join(dir, 'lab.json'), JSON.stringify({ commands: { start: 'node app.js' }, env: { PORT: '1' } }));
+    const port = await freePort();
+    const runner = pathToFileURL(resolve('labs/_kit/run.mjs')).href;
+    const manifest = pathToFileURL(join(dir, 'lab.json')).href;
+    const { PORT: _ignored, ...env } = process.env;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', `import { launch } from '${runner}'; await launch(new URL('${manifest}'));`], {
+      cwd: dir,
+      env: { ...env, LAB_DEFAULT_PORT: String(port), REDIS_URL: 'redis://127.0.0.1:9' },
+    });
+    children.push(child);
+    let out = '';
+    child.stdout.on('data', (chunk) => (out += chunk));
+    await expect.poll(() => out, { timeout: 5000, interval: 50 }).toContain(`[lab] The visitor counter answers at http://localhost:${port}/`);
+  });
+
   it("moves to a free port when the manifest's default port is taken, and says so", async () => {
     const dir = await mkdtemp(join(tmpdir(), 'run-'));
     dirs.push(dir);

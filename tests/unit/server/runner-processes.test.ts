@@ -260,15 +260,41 @@ describe('lab processes', () => {
     expect(stream.output(run)).toContain('[lab] Using the embedded Redis at');
     expect(stream.output(run)).not.toContain(url!);
 
-    // So does a task of the lab: "Run without REDIS_URL" really runs without it.
+    // So does a task of the lab: "Run without REDIS_URL" really runs without it. (An app that only
+    // reports its environment and exits: the starter would race Run's app for port 3000.)
+    const report = `console.log('task sees REDIS_URL=' + (process.env.REDIS_URL ?? 'unset'))`;
+    expect((await runner(server, `/sessions/${session}/files/app.js`, { method: 'PUT', body: report })).status).toBe(204);
     const task = await start(session, { command: 'node app.js' });
     await stream.waitFor(exitOf(task), 20_000);
-    expect(stream.output(task)).not.toContain(url!);
+    expect(stream.output(task)).toContain('task sees REDIS_URL=unset');
 
     const redisPid = server.runner!.sessions()[0]!.redisPid;
     expect(redisPid).toBeGreaterThan(0);
     expect((await runner(server, `/sessions/${session}`, { method: 'DELETE' })).status).toBe(204);
     expect(isAlive(redisPid!)).toBe(false);
+  });
+
+  it('gives each live session its own block of default ports, so two tabs never share one', async () => {
+    server = await startTestServer({ labs: repositoryLabs(), env: { REDIS_URL: 'redis://127.0.0.1:9' } });
+    const portOf = async (session: string): Promise<string> => {
+      const events = await listen(server!, session);
+      try {
+        const shell = await start(session, { shell: true });
+        await events.waitFor(() => events.output(shell).includes('Shell ready.'), 20_000);
+        await runner(server!, `/sessions/${session}/processes/${shell}/stdin`, { method: 'POST', body: 'echo "port=$PORT"\n' });
+        await events.waitFor(() => /port=\d+/.test(events.output(shell)), 20_000);
+        return /port=(\d+)/.exec(events.output(shell))![1]!;
+      } finally {
+        events.close();
+      }
+    };
+    const first = await createSession(server, '03-config', {});
+    const second = await createSession(server, '03-config', {});
+    expect(await portOf(first)).toBe('3000');
+    expect(await portOf(second)).toBe('3010');
+    // A closed session's block is free again.
+    expect((await runner(server, `/sessions/${first}`, { method: 'DELETE' })).status).toBe(204);
+    expect(await portOf(await createSession(server, '03-config', {}))).toBe('3000');
   });
 
   it('uses the server’s REDIS_URL instead of starting one', async () => {
