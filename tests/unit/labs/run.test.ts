@@ -93,73 +93,60 @@ describe('Run tells the learner where the app answers', () => {
   });
 });
 
+const APP_ANSWERS_HI = `${LISTEN_LATE} process.on('SIGTERM', () => process.exit(0));`;
+
+/**
+ * Starts the real launcher (labs/_kit/run.mjs) in a fresh folder holding `app` as app.js and a manifest
+ * with `manifestEnv`; the process gets `env` on top of this test's environment without PORT. REDIS_URL
+ * is always given, so the launcher starts no embedded Redis (the apps here never connect to it).
+ */
+async function launchRun(app: string, manifestEnv: Record<string, string>, env: Record<string, string> = {}) {
+  const dir = await mkdtemp(join(tmpdir(), 'run-'));
+  dirs.push(dir);
+  await writeFile(join(dir, 'app.js'), app);
+  await writeFile(join(dir, 'lab.json'), JSON.stringify({ commands: { start: 'node app.js' }, env: manifestEnv }));
+  const runner = pathToFileURL(resolve('labs/_kit/run.mjs')).href;
+  const manifest = pathToFileURL(join(dir, 'lab.json')).href;
+  const { PORT: _ignored, ...inherited } = process.env;
+  const child = spawn(process.execPath, ['--input-type=module', '-e', `import { launch } from '${runner}'; await launch(new URL('${manifest}'));`], {
+    cwd: dir,
+    env: { ...inherited, REDIS_URL: 'redis://127.0.0.1:9', ...env },
+  });
+  children.push(child);
+  const output = { out: '', err: '' };
+  child.stdout.on('data', (chunk) => (output.out += chunk));
+  child.stderr.on('data', (chunk) => (output.err += chunk));
+  return { child, output };
+}
+
 describe('launch', () => {
   it('runs the manifest start command on PORT and announces it; Stop ends it', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'run-'));
-    dirs.push(dir);
-    await writeFile(join(dir, 'app.js'), `${LISTEN_LATE} process.on('SIGTERM', () => process.exit(0));`);
-    await writeFile(join(dir, 'lab.json'), JSON.stringify({ commands: { start: 'node app.js' }, env: { PORT: '1' } }));
     const port = await freePort();
-    const runner = pathToFileURL(resolve('labs/_kit/run.mjs')).href;
-    const manifest = pathToFileURL(join(dir, 'lab.json')).href;
-    // REDIS_URL given, so Run does not start the embedded Redis; the app never connects to it.
-    const child = spawn(process.execPath, ['--input-type=module', '-e', `import { launch } from '${runner}'; await launch(new URL('${manifest}'));`], {
-      cwd: dir,
-      env: { ...process.env, PORT: String(port), REDIS_URL: 'redis://127.0.0.1:9' },
-    });
-    children.push(child);
-    let out = '';
-    child.stdout.on('data', (chunk) => (out += chunk));
+    const { child, output } = await launchRun(APP_ANSWERS_HI, { PORT: '1' }, { PORT: String(port) });
     const url = `http://localhost:${port}/`;
-    await expect.poll(() => out, { timeout: 5000, interval: 50 }).toContain(`[lab] The visitor counter answers at ${url}`);
+    await expect.poll(() => output.out, { timeout: 5000, interval: 50 }).toContain(`[lab] The visitor counter answers at ${url}`);
     expect(await (await fetch(url)).text()).toBe('hi');
     child.kill('SIGTERM');
     const code = await new Promise((done) => child.on('exit', done));
     expect(code).toBe(0);
-    expect(out).not.toContain('before listening');
+    expect(output.out).not.toContain('before listening');
   });
 
   it('starts the app on the default port the runner gave this session, not the manifest’s', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'run-'));
-    dirs.push(dir);
-    await writeFile(join(dir, 'app.js'), `${LISTEN_LATE} process.on('SIGTERM', () => process.exit(0));`);
-    await writeFile(join(dir, 'lab.json'), JSON.stringify({ commands: { start: 'node app.js' }, env: { PORT: '1' } }));
     const port = await freePort();
-    const runner = pathToFileURL(resolve('labs/_kit/run.mjs')).href;
-    const manifest = pathToFileURL(join(dir, 'lab.json')).href;
-    const { PORT: _ignored, ...env } = process.env;
-    const child = spawn(process.execPath, ['--input-type=module', '-e', `import { launch } from '${runner}'; await launch(new URL('${manifest}'));`], {
-      cwd: dir,
-      env: { ...env, LAB_DEFAULT_PORT: String(port), REDIS_URL: 'redis://127.0.0.1:9' },
-    });
-    children.push(child);
-    let out = '';
-    child.stdout.on('data', (chunk) => (out += chunk));
-    await expect.poll(() => out, { timeout: 5000, interval: 50 }).toContain(`[lab] The visitor counter answers at http://localhost:${port}/`);
+    const { output } = await launchRun(APP_ANSWERS_HI, { PORT: '1' }, { LAB_DEFAULT_PORT: String(port) });
+    await expect.poll(() => output.out, { timeout: 5000, interval: 50 }).toContain(`[lab] The visitor counter answers at http://localhost:${port}/`);
   });
 
   it("moves to a free port when the manifest's default port is taken, and says so", async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'run-'));
-    dirs.push(dir);
     const blocker = createServer().listen(0, '127.0.0.1');
     await new Promise((done) => blocker.once('listening', done));
     const busy = (blocker.address() as AddressInfo).port;
     try {
-      await writeFile(join(dir, 'app.js'), `${LISTEN_LATE} process.on('SIGTERM', () => process.exit(0));`);
-      await writeFile(join(dir, 'lab.json'), JSON.stringify({ commands: { start: 'node app.js' }, env: { PORT: String(busy) } }));
-      const runner = pathToFileURL(resolve('labs/_kit/run.mjs')).href;
-      const manifest = pathToFileURL(join(dir, 'lab.json')).href;
-      const { PORT: _ignored, ...env } = process.env;
-      const child = spawn(process.execPath, ['--input-type=module', '-e', `import { launch } from '${runner}'; await launch(new URL('${manifest}'));`], {
-        cwd: dir,
-        env: { ...env, REDIS_URL: 'redis://127.0.0.1:9' },
-      });
-      children.push(child);
-      let out = '';
-      child.stdout.on('data', (chunk) => (out += chunk));
-      await expect.poll(() => out, { timeout: 5000, interval: 50 }).toMatch(/answers at http:\/\/localhost:(\d+)\//);
-      expect(out).toContain(`[lab] Port ${busy} is taken`);
-      const moved = Number(/answers at http:\/\/localhost:(\d+)\//.exec(out)?.[1]);
+      const { output } = await launchRun(APP_ANSWERS_HI, { PORT: String(busy) });
+      await expect.poll(() => output.out, { timeout: 5000, interval: 50 }).toMatch(/answers at http:\/\/localhost:(\d+)\//);
+      expect(output.out).toContain(`[lab] Port ${busy} is taken`);
+      const moved = Number(/answers at http:\/\/localhost:(\d+)\//.exec(output.out)?.[1]);
       expect(moved).not.toBe(busy);
       expect(await (await fetch(`http://localhost:${moved}/`)).text()).toBe('hi');
     } finally {
@@ -196,26 +183,12 @@ describe('Run notices an app that ignores the REDIS_URL it was given', () => {
   });
 
   it('prints the hint once in the launcher’s output while the app keeps failing', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'run-'));
-    dirs.push(dir);
     const error = refused('127.0.0.1:6379').replace(/"/g, '\\"');
-    await writeFile(join(dir, 'app.js'), `${LISTEN_LATE} let n = 0; const t = setInterval(() => { console.error("${error}"); if (++n === 3) clearInterval(t); }, 20); process.on('SIGTERM', () => process.exit(0));`);
-    await writeFile(join(dir, 'lab.json'), JSON.stringify({ commands: { start: 'node app.js' }, env: {} }));
-    const port = await freePort();
-    const runner = pathToFileURL(resolve('labs/_kit/run.mjs')).href;
-    const manifest = pathToFileURL(join(dir, 'lab.json')).href;
-    const child = spawn(process.execPath, ['--input-type=module', '-e', `import { launch } from '${runner}'; await launch(new URL('${manifest}'));`], {
-      cwd: dir,
-      env: { ...process.env, PORT: String(port), REDIS_URL: 'redis://127.0.0.1:9' },
-    });
-    children.push(child);
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (chunk) => (out += chunk));
-    child.stderr.on('data', (chunk) => (err += chunk));
-    await expect.poll(() => err.split('ECONNREFUSED').length - 1, { timeout: 5000, interval: 50 }).toBe(3);
-    await expect.poll(() => out, { timeout: 5000, interval: 50 }).toContain('answers at');
-    const hints = out.split('\n').filter((line) => line.includes('is trying Redis'));
+    const app = `${LISTEN_LATE} let n = 0; const t = setInterval(() => { console.error("${error}"); if (++n === 3) clearInterval(t); }, 20); process.on('SIGTERM', () => process.exit(0));`;
+    const { child, output } = await launchRun(app, {}, { PORT: String(await freePort()) });
+    await expect.poll(() => output.err.split('ECONNREFUSED').length - 1, { timeout: 5000, interval: 50 }).toBe(3);
+    await expect.poll(() => output.out, { timeout: 5000, interval: 50 }).toContain('answers at');
+    const hints = output.out.split('\n').filter((line) => line.includes('is trying Redis'));
     expect(hints).toEqual(['[lab] The app is trying Redis at 127.0.0.1:6379, but Run gave it REDIS_URL=redis://127.0.0.1:9 — does it read process.env.REDIS_URL?']);
     child.kill('SIGTERM');
     await new Promise((done) => child.on('exit', done));
