@@ -6,8 +6,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkCommand, learnerFiles, listLabIds, loadLab, writeWorkspace } from '../src/labs/index.ts';
-import { verifyLabs } from '../src/labs/verify.ts';
+import { checkCommand, learnerFiles, listLabIds, loadLab, writeWorkspace } from '../src/lab-model/index.ts';
+import { verifyLabs } from '../src/lab-model/verify.ts';
 
 const RUNS = 5;
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;

@@ -10,9 +10,9 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
-import { TOKEN_HEADER } from '../src/lab/runtime/local/protocol.ts';
-import { learnerFiles, loadLab } from '../src/labs/index.ts';
-import { treeMembers } from '../src/server/runner/process-tree.ts';
+import { TOKEN_HEADER } from '../src/workspace/runtime/local/protocol.ts';
+import { learnerFiles, loadLab } from '../src/lab-model/index.ts';
+import { treeMembers } from '../src/server/local-runner/process-tree.ts';
 
 const root = join(import.meta.dirname, '..');
 const args = process.argv.slice(2);

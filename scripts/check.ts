@@ -10,7 +10,7 @@ import { existsSync, statSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { LabError, checkCommand, learnerFiles, listLabIds, loadLab, writeWorkspace } from '../src/labs/index.ts';
+import { LabError, checkCommand, learnerFiles, listLabIds, loadLab, writeWorkspace } from '../src/lab-model/index.ts';
 
 const args = process.argv.slice(2);
 const [id, folder] = args.filter((a) => !a.startsWith('--'));

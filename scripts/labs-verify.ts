@@ -1,10 +1,10 @@
 /**
- * npm run labs:verify [lab…] — proves every lab sound (see src/labs/verify.ts) and prints a table.
+ * npm run labs:verify [lab…] — proves every lab sound (see src/lab-model/verify.ts) and prints a table.
  * Uses the embedded Redis, or the Redis at REDIS_URL when set. Exits 1 when any lab is unsound.
  * LABS_VERIFY_CONCURRENCY sets how many variants run at once (default 4).
  */
-import { LabError } from '../src/labs/index.ts';
-import { verifyLabs, type VariantReport } from '../src/labs/verify.ts';
+import { LabError } from '../src/lab-model/index.ts';
+import { verifyLabs, type VariantReport } from '../src/lab-model/verify.ts';
 
 const ids = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const concurrency = Number(process.env['LABS_VERIFY_CONCURRENCY'] ?? 4);

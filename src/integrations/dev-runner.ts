@@ -1,6 +1,6 @@
 /**
  * The local lab runner inside `astro dev`, so an instructor editing a chapter or a lab sees the real lab
- * run while pages hot-reload. The same runner and safeguards as `npm start` (`src/server/lab-runner.ts`):
+ * run while pages hot-reload. The same runner and safeguards as `npm start` (`src/server/local-runner.ts`):
  * a token handed to pages in a meta tag, Host and Origin checks for the dev server's own address, loopback
  * only unless RUNNER_ALLOW_REMOTE=1, off with LAB_RUNTIME=webcontainer. It lives only in
  * `astro:server:setup`, which `astro build` never calls, so no token can reach `dist/`.
@@ -9,10 +9,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AstroIntegration, AstroIntegrationLogger } from 'astro';
 import type { ViteDevServer } from 'vite';
-import { RUNNER_BASE } from '../lab/runtime/local/protocol.ts';
+import { RUNNER_BASE } from '../workspace/runtime/local/protocol.ts';
 import { isLoopback, loadConfig, runnerMode, type ServerConfig } from '../server/config.ts';
-import { hostRunner, type HostedRunner } from '../server/lab-runner.ts';
-import { newToken } from '../server/runner/guard.ts';
+import { hostRunner, type HostedRunner } from '../server/local-runner.ts';
+import { newToken } from '../server/local-runner/guard.ts';
 import { injectIntoHtml } from './head-injection.ts';
 import { runnerLogger } from './runner-logger.ts';
 

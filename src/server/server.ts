@@ -4,13 +4,13 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { RUNNER_BASE } from '../lab/runtime/local/protocol.ts';
+import { RUNNER_BASE } from '../workspace/runtime/local/protocol.ts';
 import { createApp, type App } from './app.ts';
 import { runnerMode, type ServerConfig } from './config.ts';
-import { hostRunner, type HostedRunner } from './lab-runner.ts';
+import { hostRunner, type HostedRunner } from './local-runner.ts';
 import type { Logger } from './log.ts';
-import type { LabSource } from './runner/lab-source.ts';
-import type { Runner } from './runner/runner.ts';
+import type { LabSource } from './local-runner/lab-source.ts';
+import type { Runner } from './local-runner/runner.ts';
 import { createStaticHandler } from './static.ts';
 
 export interface StartOptions {

@@ -1,6 +1,6 @@
 /** Steps shared by the lab stories: open a chapter's lab, type into the editor, run the checks. */
 import { expect, type Locator, type Page } from '@playwright/test';
-import type { WorkspaceData } from '../../src/lab/workspace-data.ts';
+import type { WorkspaceData } from '../../src/workspace/workspace-data.ts';
 
 export interface OpenLab {
   lab: Locator;

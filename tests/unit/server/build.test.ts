@@ -60,7 +60,7 @@ describe('deciding whether to build before serving', () => {
 
   it('ignores server code, tests and installed packages, which do not change the site', () => {
     file('src/server/app.ts', Date.now());
-    file('src/lab/stores/files.test.ts', Date.now());
+    file('src/workspace/stores/files.test.ts', Date.now());
     file('labs/_kit/node_modules/x/index.js', Date.now());
     expect(staleReason(root, dist)).toBeUndefined();
   });

@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createServer as createHttpServer } from 'node:http';
 import { devRunner } from '../../../src/integrations/dev-runner.ts';
-import type { CheckEvent } from '../../../src/lab/runtime/types.ts';
-import { TOKEN_HEADER, TOKEN_META } from '../../../src/lab/runtime/local/protocol.ts';
+import type { CheckEvent } from '../../../src/workspace/runtime/types.ts';
+import { TOKEN_HEADER, TOKEN_META } from '../../../src/workspace/runtime/local/protocol.ts';
 import { ROOT_DIR } from '../../../src/server/config.ts';
 import { processesIn, raw, tempDir, type RawResponse } from './helpers.ts';
 

@@ -10,10 +10,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { DEFAULT_LIMITS, loadConfig, ROOT_DIR, type RunnerLimits, type ServerConfig } from '../../../src/server/config.ts';
 import { createLogger } from '../../../src/server/log.ts';
-import type { LabSource } from '../../../src/server/runner/lab-source.ts';
-import { isAlive } from '../../../src/server/runner/process-tree.ts';
+import type { LabSource } from '../../../src/server/local-runner/lab-source.ts';
+import { isAlive } from '../../../src/server/local-runner/process-tree.ts';
 import { startServer, type RunningServer } from '../../../src/server/server.ts';
-import { TOKEN_HEADER, type RunnerEvent } from '../../../src/lab/runtime/local/protocol.ts';
+import { TOKEN_HEADER, type RunnerEvent } from '../../../src/workspace/runtime/local/protocol.ts';
 
 export const FIXTURE_SITE = resolve(import.meta.dirname, 'fixtures/site');
 
@@ -58,7 +58,7 @@ export const fakeLabs: LabSource = {
     };
     const checker = checkers[lab];
     if (!checker) {
-      const { HttpError } = await import('../../../src/server/runner/http.ts');
+      const { HttpError } = await import('../../../src/server/local-runner/http.ts');
       throw new HttpError(400, `lab: "${lab}" is not a lab; labs are ${Object.keys(checkers).join(', ')}.`);
     }
     for (const [path, text] of Object.entries({ ...files, '.lab/check.mjs': checker })) {

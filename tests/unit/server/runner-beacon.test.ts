@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { isAlive } from '../../../src/server/runner/process-tree.ts';
+import { isAlive } from '../../../src/server/local-runner/process-tree.ts';
 import { createSession, listen, raw, runner, startTestServer, type EventStream, type TestServer } from './helpers.ts';
 
 /** A long-running app that prints its pid, as a learner's server would keep running. */

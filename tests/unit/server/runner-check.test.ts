@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { CheckEvent } from '../../../src/lab/runtime/types.ts';
-import { isAlive, treeMembers } from '../../../src/server/runner/process-tree.ts';
+import type { CheckEvent } from '../../../src/workspace/runtime/types.ts';
+import { isAlive, treeMembers } from '../../../src/server/local-runner/process-tree.ts';
 import { processesIn } from './helpers.ts';
 import { createSession, listen, runner, startTestServer, type TestServer } from './helpers.ts';
 
@@ -78,9 +78,9 @@ describe('the real Config lab on the runner', () => {
   };
 
   it('fails the starter and passes the solution, with no process left behind', async () => {
-    const { loadLab, learnerFiles } = await import('../../../src/labs/index.ts');
+    const { loadLab, learnerFiles } = await import('../../../src/lab-model/index.ts');
     const lab = await loadLab('03-config');
-    server = await startTestServer({ labs: (await import('../../../src/server/runner/lab-source.ts')).repositoryLabs() });
+    server = await startTestServer({ labs: (await import('../../../src/server/local-runner/lab-source.ts')).repositoryLabs() });
 
     const starter = await check();
     expect(starter[0]).toMatchObject({ type: 'plan', lab: '03-config' });
@@ -98,8 +98,8 @@ describe('the real Config lab on the runner', () => {
   }, 60_000);
 
   it('runs the lab’s Run command: embedded Redis, then the app, stopped as a whole tree', async () => {
-    server = await startTestServer({ labs: (await import('../../../src/server/runner/lab-source.ts')).repositoryLabs() });
-    const { loadLab, learnerFiles } = await import('../../../src/labs/index.ts');
+    server = await startTestServer({ labs: (await import('../../../src/server/local-runner/lab-source.ts')).repositoryLabs() });
+    const { loadLab, learnerFiles } = await import('../../../src/lab-model/index.ts');
     const lab = await loadLab('03-config');
     const res = await runner(server, '/sessions', { method: 'POST', json: { lab: '03-config', files: learnerFiles(lab, 'solution') } });
     const session = (JSON.parse(res.text) as { session: string }).session;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TOKEN_HEADER } from '../../../src/lab/runtime/local/protocol.ts';
+import { TOKEN_HEADER } from '../../../src/workspace/runtime/local/protocol.ts';
 import { createSession, raw, runner, startTestServer, type TestServer } from './helpers.ts';
 
 describe('the runner answers only the course’s own pages', () => {

@@ -4,7 +4,7 @@ import { expect, it } from 'vitest';
 import { DEFAULT_LIMITS } from '../../../src/server/config.ts';
 import { createHostGuard } from '../../../src/server/hosts.ts';
 import { createLogger } from '../../../src/server/log.ts';
-import { createRunner } from '../../../src/server/runner/runner.ts';
+import { createRunner } from '../../../src/server/local-runner/runner.ts';
 import { fakeLabs, tempDir } from './helpers.ts';
 
 it('on start, deletes workspaces whose server died without cleaning up, and only those', async () => {

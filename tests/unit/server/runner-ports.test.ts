@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PORT_BLOCK, PortBlocks } from '../../../src/server/runner/ports.ts';
+import { PORT_BLOCK, PortBlocks } from '../../../src/server/local-runner/ports.ts';
 
 describe('default ports per lab session', () => {
   it('gives the first session the lab’s own port, later ones the next free block, and reuses released blocks', () => {

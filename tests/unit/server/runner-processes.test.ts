@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { RunnerEvent } from '../../../src/lab/runtime/local/protocol.ts';
-import { isAlive, treeMembers } from '../../../src/server/runner/process-tree.ts';
-import { repositoryLabs } from '../../../src/server/runner/lab-source.ts';
+import type { RunnerEvent } from '../../../src/workspace/runtime/local/protocol.ts';
+import { isAlive, treeMembers } from '../../../src/server/local-runner/process-tree.ts';
+import { repositoryLabs } from '../../../src/server/local-runner/lab-source.ts';
 import { createSession, listen, runner, startTestServer, type EventStream, type TestServer } from './helpers.ts';
 
 type Exit = Extract<RunnerEvent, { type: 'exit' }>;

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { RunnerEvent } from '../../../src/lab/runtime/local/protocol.ts';
+import type { RunnerEvent } from '../../../src/workspace/runtime/local/protocol.ts';
 import { createSession, listen, runner, startTestServer, type EventStream, type TestServer } from './helpers.ts';
 
 const exitOf = (process: string) => (e: RunnerEvent) => e.type === 'exit' && e.process === process;

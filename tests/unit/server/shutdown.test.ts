@@ -4,9 +4,9 @@ import { get, type IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { mkdirSync, readdirSync } from 'node:fs';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { TOKEN_HEADER } from '../../../src/lab/runtime/local/protocol.ts';
+import { TOKEN_HEADER } from '../../../src/workspace/runtime/local/protocol.ts';
 import { ROOT_DIR } from '../../../src/server/config.ts';
-import { isAlive } from '../../../src/server/runner/process-tree.ts';
+import { isAlive } from '../../../src/server/local-runner/process-tree.ts';
 import { fixtureSite, raw, tempDir } from './helpers.ts';
 
 /** Large enough that the socket buffers cannot swallow it: the response stays in flight while the client waits. */

@@ -1,6 +1,6 @@
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TOKEN_META } from '../../../src/lab/runtime/local/protocol.ts';
+import { TOKEN_META } from '../../../src/workspace/runtime/local/protocol.ts';
 import { raw, startTestServer, type TestServer } from './helpers.ts';
 
 const TOKEN_TAG = new RegExp(`<meta name="${TOKEN_META}" content="([A-Za-z0-9_-]{43})">`);

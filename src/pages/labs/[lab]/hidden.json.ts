@@ -1,7 +1,7 @@
 /** The lab files a WebContainer mounts besides the learner's own: support files and the hidden `.lab/` folder. */
 import type { APIRoute, GetStaticPaths } from 'astro';
-import { listLabIds, loadLab } from '../../../labs/index.ts';
-import { hiddenFiles } from '../../../lab/build/workspace-data.ts';
+import { listLabIds, loadLab } from '../../../lab-model/index.ts';
+import { hiddenFiles } from '../../../workspace/build/workspace-data.ts';
 
 export const getStaticPaths = (async () => (await listLabIds()).map((lab) => ({ params: { lab } }))) satisfies GetStaticPaths;
 

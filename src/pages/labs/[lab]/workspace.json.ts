@@ -1,7 +1,7 @@
 /** The files and settings a lab's workspace loads when the learner starts using it. */
 import type { APIRoute, GetStaticPaths } from 'astro';
-import { listLabIds, loadLab } from '../../../labs/index.ts';
-import { workspaceData } from '../../../lab/build/workspace-data.ts';
+import { listLabIds, loadLab } from '../../../lab-model/index.ts';
+import { workspaceData } from '../../../workspace/build/workspace-data.ts';
 
 export const getStaticPaths = (async () => (await listLabIds()).map((lab) => ({ params: { lab } }))) satisfies GetStaticPaths;
 

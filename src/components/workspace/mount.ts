@@ -1,0 +1,184 @@
+/**
+ * Brings a server-rendered lab to life: loads the lab's files, opens a LabSession, and wires the editor,
+ * file tabs, terminal, checks panel and toolbar to it. Plain UI pieces never touch the runtime; only this
+ * module and the session do.
+ */
+import { LabSession, type ProgressApi } from '../../workspace/session.ts';
+import { createRuntime } from '../../workspace/runtime/select.ts';
+import type { WorkspaceData } from '../../workspace/workspace-data.ts';
+import { ProgressStorageError, STORAGE_FULL_EVENT, labStatus, setLabStatus } from '../../lib/progress.ts';
+import { createEditor } from './editor.ts';
+import { createLazyTerminal, type LazyTerminal } from './lazy-terminal.ts';
+import { bindTabs } from './file-tabs.ts';
+import { wireLowerPane } from './lower-pane.ts';
+import { bindSplit } from './split.ts';
+import { createNotices } from './notices.ts';
+import { bindToolbar } from './toolbar.ts';
+
+function slot<T extends HTMLElement = HTMLElement>(root: HTMLElement, name: string): T {
+  const found = root.querySelector<T>(`[data-slot="${name}"]`);
+  if (!found) throw new Error(`The lab markup has no [data-slot="${name}"]; LabWorkspace.astro and mount.ts disagree.`);
+  return found;
+}
+
+/** `pending` is the lab's workspace.json, requested by the loader while this module downloaded. */
+export async function mountWorkspace(root: HTMLElement, pending: Promise<unknown>): Promise<LabSession> {
+  const data = (await pending) as WorkspaceData;
+  const notices = createNotices(slot(root, 'notice'));
+  // Progress, saved files and check results share the browser's storage: when it is full, one notice says so.
+  const storageProblem = (error: unknown): void => {
+    const full = error instanceof ProgressStorageError && error.full;
+    notices.show(full ? 'save' : 'progress', (error as Error).message, 'error');
+  };
+  const progress: ProgressApi = {
+    labStatus: (lab) => {
+      try {
+        return labStatus(lab);
+      } catch (error) {
+        storageProblem(error);
+        return 'not-started';
+      }
+    },
+    setLabStatus: (lab, status) => {
+      try {
+        setLabStatus(lab, status);
+      } catch (error) {
+        storageProblem(error);
+      }
+    },
+  };
+  // Run starts the lab's command, a task from the Run menu its own: the session reads this on each start.
+  let runCommand = data.run;
+  const session = new LabSession({
+    lab: data.lab,
+    starter: data.starter,
+    get runCommand() {
+      return runCommand;
+    },
+    createRuntime: () => createRuntime(),
+    progress,
+  });
+  void session.connect();
+
+  const editorSlot = slot(root, 'editor');
+  editorSlot.replaceChildren();
+  // The editor's description (aria-describedby), also shown in small type while the editor has focus:
+  // Tab indents there, so keyboard users need to know the way out.
+  const help = document.createElement('p');
+  help.id = 'lab-editor-help';
+  help.className = 'lab__editor-help';
+  help.textContent = 'Tab indents; press Esc then Tab to move focus out of the editor. Ctrl+Enter or Cmd+Enter runs the checks.';
+  const check = (): boolean => {
+    void session.check();
+    return true;
+  };
+  const editor = createEditor({
+    parent: editorSlot,
+    files: session.files.files.get(),
+    readOnly: (path) => !data.editable.includes(path),
+    onEdit: (path, text) => session.files.edit(path, text),
+    keys: [{ key: 'Mod-Enter', run: check }],
+    label: (path) => `${path}${data.editable.includes(path) ? '' : ' (read-only)'}`,
+  });
+  editorSlot.append(help);
+  session.files.open(data.open);
+  editor.show(data.open);
+  // Outside changes (reset, undo reset) reach the editor here; the editor's own edits are already in it.
+  let shown = session.files.files.get();
+  session.files.files.subscribe((files) => {
+    for (const [path, text] of Object.entries(files)) if (shown[path] !== text) editor.replace(path, text);
+    shown = files;
+  });
+
+  const terminal = createLazyTerminal(slot(root, 'terminal'), `Terminal for the ${data.title} lab`, '');
+  bindShell(session, terminal, slot(root, 'terminal'));
+
+  const tabs = bindTabs(root, (path) => {
+    session.files.open(path);
+    editor.show(path);
+  });
+  tabs.select(data.open);
+
+  bindSplit(root, slot(root, 'split'), editorSlot, slot(root, 'lower'));
+  wireLowerPane({
+    root,
+    session,
+    terminal,
+    checksPanel: slot(root, 'checks-panel'),
+    checksList: slot(root, 'checks'),
+    transcript: slot(root, 'transcript'),
+    announce: slot(root, 'announce'),
+  });
+
+  session.files.saveState.subscribe((save) => {
+    if (save.kind === 'failed') notices.show('save', save.message, 'error');
+    else notices.hide('save');
+  });
+  // The page reports a full storage to the lab instead of its own banner (see progress-client.ts).
+  const fullBefore = document.documentElement.dataset['storageFull'];
+  if (fullBefore) notices.show('save', fullBefore, 'error');
+  addEventListener(STORAGE_FULL_EVENT, (event) => notices.show('save', String((event as CustomEvent<string>).detail), 'error'));
+  session.checks.state.subscribe(({ restoredAt }) => {
+    if (!restoredAt) return notices.hide('last-check');
+    const when = new Date(restoredAt).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+    notices.show('last-check', `The checks below are from your last check, ${when}. Press Check to run them on your current files.`, 'info');
+  });
+  session.files.conflict.subscribe((other) => {
+    if (!other) return notices.hide('tabs');
+    notices.show('tabs', 'This lab is also open in another tab, which saved different edits.', 'info', [
+      { label: 'Use the other tab’s version', run: () => session.files.takeOther() },
+      { label: 'Keep this tab’s version', run: () => session.files.keepMine() },
+    ]);
+  });
+
+  const start = (command: string): Promise<void> => {
+    runCommand = command;
+    return session.start();
+  };
+  bindToolbar({ root, session, data, editor, notices, tabs, status: slot(root, 'status'), openApp: slot<HTMLAnchorElement>(root, 'open-app'), start });
+  // After the toolbar's own notice for an unavailable runtime: a lost runner gets a way back.
+  session.run.state.subscribe((state) => {
+    if (state.reload && state.message) notices.show('runtime', state.message, 'error', { label: 'Reload', run: () => location.reload() });
+  });
+  root.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter' && (event.ctrlKey || event.metaKey) && !event.defaultPrevented) {
+      event.preventDefault();
+      check();
+    }
+  });
+  root.dataset['ready'] = 'true';
+  const clicked = root.dataset['pendingAction'];
+  delete root.dataset['pendingAction'];
+  if (clicked) root.querySelector<HTMLButtonElement>(`[data-action="${clicked}"]`)?.click();
+  return session;
+}
+
+/** Opens the runtime's shell the first time the learner focuses the terminal. */
+function bindShell(session: LabSession, terminal: LazyTerminal, host: HTMLElement): void {
+  let opened = false;
+  const open = async (): Promise<void> => {
+    await terminal.ready();
+    const shell = await session.shell(terminal.size());
+    if (!shell) {
+      opened = false;
+      terminal.write('\r\n\x1b[2mThis runtime has no interactive shell; use Run and Check.\x1b[0m\r\n');
+      return;
+    }
+    const lineMode = session.run.state.get().adapter === 'local';
+    // The greeting first: keys typed while the shell started are replayed (and echoed) on attaching.
+    if (lineMode) terminal.write('\r\n\x1b[2mType a command and press Enter (for example: ls, cat app.js); Ctrl+C stops it.\x1b[0m\r\n');
+    terminal.attachInput(lineMode ? 'line' : 'raw', (data) => shell.write(data), () => shell.interrupt?.());
+    void shell.exit.then(() => {
+      opened = false;
+      terminal.write('\r\n\x1b[2m[shell closed; select the terminal to open a new one]\x1b[0m\r\n');
+    });
+  };
+  host.addEventListener('focusin', () => {
+    if (opened) return;
+    opened = true;
+    open().catch((error: unknown) => {
+      opened = false;
+      terminal.write(`\r\n\x1b[31mThe shell could not start: ${error instanceof Error ? error.message : String(error)}\x1b[0m\r\n`);
+    });
+  });
+}
