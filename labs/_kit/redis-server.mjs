@@ -3,7 +3,9 @@
 // Every process of a lab connects to the same server, so they share data just as with a real Redis.
 //
 // Commands run one at a time, in arrival order, across all clients: replies to pipelined commands come
-// back in order, and MULTI/EXEC blocks are atomic.
+// back in order, and MULTI/EXEC blocks are atomic. WATCH is per connection, as in Redis: EXEC aborts
+// (replies with a null array) when another client — or the same one — changed a watched key since WATCH,
+// so an optimistic WATCH/MULTI/EXEC retry loop behaves here as it does against a real redis-server.
 //
 //   node redis-server.mjs [--port N]   prints `{"msg":"redis ready","url":...}` and serves until SIGTERM/SIGINT.
 import { createServer } from 'node:net';
@@ -15,6 +17,8 @@ const RedisMock = loadPackage('ioredis-mock');
 const Parser = loadPackage('redis-parser');
 
 const ERR_ARGS = (name) => new Error(`ERR wrong number of arguments for '${name}' command`);
+/** EXEC's reply when a watched key changed: RESP2's null array, `*-1`. */
+const ABORTED = Symbol('null array');
 let instances = 0;
 
 /**
@@ -25,10 +29,36 @@ export async function startRedisServer({ port = 0, host = '127.0.0.1' } = {}) {
   // ioredis-mock shares data between instances created with the same host and port; one "port" per db.
   const namespace = `embedded-${process.pid}-${++instances}`;
   const dbs = new Map();
+  /** Connections with a WATCH in force; each holds `watching`: a Set of `${db}:${key}`. */
+  const watchers = new Set();
+  const touch = (index, key) => {
+    for (const conn of watchers) if (conn.watching.has(`${index}:${key}`)) conn.dirty = true;
+  };
+  const touchAll = (index) => {
+    for (const conn of watchers) if (index === undefined || [...conn.watching].some((k) => k.startsWith(`${index}:`))) conn.dirty = true;
+  };
+  const unwatch = (conn) => {
+    conn.watching.clear();
+    conn.dirty = false;
+    watchers.delete(conn);
+  };
   const db = (index) => {
-    if (!dbs.has(index)) dbs.set(index, new RedisMock({ host: namespace, port: index + 1, lazyConnect: false }));
+    if (!dbs.has(index)) {
+      const mock = new RedisMock({ host: namespace, port: index + 1, lazyConnect: false });
+      // The mock announces every key it writes or deletes; that is what invalidates a WATCH.
+      mock.context.modifiedKeyEvents.on('modified', (key) => touch(index, key));
+      dbs.set(index, mock);
+    }
     return dbs.get(index);
   };
+  /** A watched key that has expired since WATCH counts as changed, as in Redis. */
+  const expiredWatched = (conn) =>
+    [...conn.watching].some((entry) => {
+      const at = entry.indexOf(':');
+      const mock = db(Number(entry.slice(0, at)));
+      const key = entry.slice(at + 1);
+      return mock.expires.has(key) && mock.expires.isExpired(key);
+    });
   let queue = Promise.resolve();
   const sockets = new Set();
 
@@ -58,7 +88,20 @@ export async function startRedisServer({ port = 0, host = '127.0.0.1' } = {}) {
         if (String(rest[0]).toLowerCase() === 'id') return conn.id;
         return new Error(`ERR unknown subcommand '${rest[0]}'`);
       case 'flushall':
+        touchAll();
         for (const mock of dbs.values()) await mock.flushdb();
+        return status('OK');
+      case 'flushdb':
+        touchAll(conn.db);
+        return run(conn, args);
+      case 'watch':
+        if (conn.transaction) return new Error('ERR WATCH inside MULTI is not allowed');
+        if (!rest.length) return ERR_ARGS(name);
+        for (const key of rest) conn.watching.add(`${conn.db}:${key}`);
+        watchers.add(conn);
+        return status('OK');
+      case 'unwatch':
+        unwatch(conn);
         return status('OK');
       case 'multi':
         if (conn.transaction) return new Error('ERR MULTI calls can not be nested');
@@ -67,11 +110,15 @@ export async function startRedisServer({ port = 0, host = '127.0.0.1' } = {}) {
       case 'discard':
         if (!conn.transaction) return new Error('ERR DISCARD without MULTI');
         conn.transaction = undefined;
+        unwatch(conn);
         return status('OK');
       case 'exec': {
         if (!conn.transaction) return new Error('ERR EXEC without MULTI');
         const queued = conn.transaction;
         conn.transaction = undefined;
+        const aborted = conn.dirty || expiredWatched(conn);
+        unwatch(conn);
+        if (aborted) return ABORTED;
         const replies = [];
         for (const command of queued) replies.push(await run(conn, command));
         return replies;
@@ -100,17 +147,17 @@ export async function startRedisServer({ port = 0, host = '127.0.0.1' } = {}) {
   const server = createServer((socket) => {
     sockets.add(socket);
     socket.setNoDelay(true);
-    const conn = { id: ++nextId, db: 0, closing: false, transaction: undefined, name: undefined };
+    const conn = { id: ++nextId, db: 0, closing: false, transaction: undefined, name: undefined, watching: new Set(), dirty: false };
     const parser = new Parser({
       returnReply(args) {
         if (!Array.isArray(args)) args = String(args).trim().split(/\s+/); // inline commands (telnet, redis-cli -x)
         queue = queue.then(async () => {
           if (socket.destroyed) return;
           const name = String(args[0] ?? '').toLowerCase();
-          const queueing = conn.transaction && !['exec', 'discard', 'multi', 'quit'].includes(name);
+          const queueing = conn.transaction && !['exec', 'discard', 'multi', 'watch', 'quit'].includes(name);
           if (queueing) conn.transaction.push(args);
           const reply = queueing ? status('QUEUED') : await execute(conn, args);
-          socket.write(encodeReply(reply));
+          socket.write(reply === ABORTED ? Buffer.from('*-1\r\n') : encodeReply(reply));
           if (conn.closing) socket.end();
         });
       },
@@ -120,7 +167,10 @@ export async function startRedisServer({ port = 0, host = '127.0.0.1' } = {}) {
     });
     socket.on('data', (chunk) => parser.execute(chunk));
     socket.on('error', () => socket.destroy());
-    socket.on('close', () => sockets.delete(socket));
+    socket.on('close', () => {
+      sockets.delete(socket);
+      unwatch(conn);
+    });
   });
 
   await new Promise((resolve, reject) => {

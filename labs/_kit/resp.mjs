@@ -9,7 +9,8 @@ export function encode(value) {
   if (typeof value === 'number') return Number.isInteger(value) ? Buffer.from(`:${value}${CRLF}`) : encode(String(value));
   if (typeof value === 'boolean') return Buffer.from(`:${value ? 1 : 0}${CRLF}`);
   if (Buffer.isBuffer(value)) return Buffer.concat([Buffer.from(`$${value.length}${CRLF}`), value, Buffer.from(CRLF)]);
-  if (Array.isArray(value)) return Buffer.concat([Buffer.from(`*${value.length}${CRLF}`), ...value.map(encode)]);
+  // EXEC replies hold +OK statuses (a queued SET) as well as values.
+  if (Array.isArray(value)) return Buffer.concat([Buffer.from(`*${value.length}${CRLF}`), ...value.map(encodeReply)]);
   if (typeof value === 'object') {
     // Hash replies (HGETALL) come back from the mock as objects; Redis sends a flat field/value array.
     return encode(Object.entries(value).flat());

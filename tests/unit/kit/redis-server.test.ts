@@ -64,11 +64,136 @@ describe('embedded Redis', () => {
     await Promise.all([zero.quit(), five.quit()]);
   });
 
+  it('puts a queued SET inside EXEC as OK, as Redis does', async () => {
+    const client = new Redis(server.url);
+    expect(await client.multi().set('exec-ok', 'x').get('exec-ok').exec()).toEqual([[null, 'OK'], [null, 'x']]);
+    await client.quit();
+  });
+
   it('starts in well under a second', async () => {
     const started = performance.now();
     const other = await startRedisServer();
     const ms = performance.now() - started;
     await other.close();
     expect(ms).toBeLessThan(300);
+  });
+});
+
+describe('embedded Redis: WATCH is per connection', () => {
+  const clients: Redis[] = [];
+  const client = () => {
+    const c = new Redis(server.url);
+    clients.push(c);
+    return c;
+  };
+  afterAll(() => Promise.all(clients.map((c) => c.quit())));
+
+  it('aborts EXEC (null array) when another connection changed a watched key, and runs it when none did', async () => {
+    const [a, b] = [client(), client()];
+    await a.set('w1', '1');
+    await a.watch('w1');
+    await b.incr('w1');
+    expect(await a.multi().set('w1', '10').exec()).toBeNull();
+    expect(await a.get('w1')).toBe('2');
+    await a.watch('w1');
+    expect(await a.multi().set('w1', '10').exec()).toEqual([[null, 'OK']]);
+    expect(await b.get('w1')).toBe('10');
+    expect(await raw(server.port, '*2\r\n$5\r\nWATCH\r\n$1\r\nz\r\n*1\r\n$5\r\nMULTI\r\n')).toBe('+OK\r\n+OK\r\n');
+  });
+
+  it('sends the null array as *-1, the way redis-server does', async () => {
+    const a = client();
+    const socket = connect(server.port, '127.0.0.1');
+    await new Promise((resolve) => socket.once('connect', resolve));
+    let received = '';
+    socket.on('data', (d) => (received += d.toString()));
+    socket.write('*2\r\n$5\r\nWATCH\r\n$2\r\nw2\r\n');
+    await expect.poll(() => received).toBe('+OK\r\n');
+    await a.set('w2', 'changed');
+    socket.write('*1\r\n$5\r\nMULTI\r\n*2\r\n$4\r\nINCR\r\n$2\r\nw3\r\n*1\r\n$4\r\nEXEC\r\n');
+    await expect.poll(() => received).toBe('+OK\r\n+OK\r\n+QUEUED\r\n*-1\r\n');
+    socket.destroy();
+    expect(await a.get('w3')).toBeNull();
+  });
+
+  it("aborts when the watching connection itself changed the key, and forgets the watch after EXEC, DISCARD and UNWATCH", async () => {
+    const [a, b] = [client(), client()];
+    await a.watch('w4');
+    await a.set('w4', 'mine');
+    expect(await a.multi().incr('w5').exec()).toBeNull();
+    // EXEC ended the watch: a later change by someone else no longer matters.
+    await b.set('w4', 'theirs');
+    expect(await a.multi().incr('w5').exec()).toEqual([[null, 1]]);
+    await a.watch('w4');
+    await a.multi({ pipeline: false });
+    await a.discard();
+    await b.set('w4', 'again');
+    expect(await a.multi().incr('w5').exec()).toEqual([[null, 2]]);
+    await a.watch('w4');
+    await a.unwatch();
+    await b.set('w4', 'and again');
+    expect(await a.multi().incr('w5').exec()).toEqual([[null, 3]]);
+  });
+
+  it('ignores changes to other keys and to the same key name in another database', async () => {
+    const a = client();
+    const other = client();
+    const five = new Redis(`${server.url}/5`);
+    clients.push(five);
+    await a.watch('w6');
+    await other.set('w7', 'unrelated');
+    await five.set('w6', 'db five');
+    expect(await a.multi().set('w6', 'ok').exec()).toEqual([[null, 'OK']]);
+  });
+
+  it('counts a key written by a Lua script, deleted, flushed or expired as changed', async () => {
+    const [a, b] = [client(), client()];
+    const attempt = async (change: () => Promise<unknown>) => {
+      await a.set('w8', '1');
+      await a.watch('w8');
+      await change();
+      return a.multi().set('w8', 'tx').exec();
+    };
+    expect(await attempt(() => b.eval("return redis.call('INCR', KEYS[1])", 1, 'w8'))).toBeNull();
+    expect(await attempt(() => b.del('w8'))).toBeNull();
+    expect(await attempt(() => b.flushdb())).toBeNull();
+    await a.set('w9', '1', 'PX', 30);
+    await a.watch('w9');
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(await a.multi().set('w9', 'tx').exec()).toBeNull();
+  });
+
+  it('refuses WATCH inside MULTI without queueing it, and WATCH without keys, like redis-server 7', async () => {
+    const a = client();
+    await expect(a.call('WATCH')).rejects.toThrow(/wrong number of arguments for 'watch'/);
+    const multiWatchExec = '*1\r\n$5\r\nMULTI\r\n*2\r\n$5\r\nWATCH\r\n$3\r\nw10\r\n*1\r\n$4\r\nEXEC\r\n';
+    const socket = connect(server.port, '127.0.0.1', () => socket.write(multiWatchExec));
+    let received = '';
+    socket.on('data', (d) => (received += d.toString()));
+    await expect.poll(() => received).toBe('+OK\r\n-ERR WATCH inside MULTI is not allowed\r\n*0\r\n');
+    socket.destroy();
+  });
+
+  it('lets a textbook optimistic retry loop count every increment: each of 12 connections reads the same value, one EXEC wins, the rest retry', async () => {
+    const racers = Array.from({ length: 12 }, () => client());
+    await racers[0].set('w11', '0');
+    // Every racer WATCHes and reads before any of them writes, so exactly one first EXEC can succeed.
+    const firstReads = await Promise.all(racers.map(async (r) => (await r.watch('w11'), Number(await r.get('w11')))));
+    expect(new Set(firstReads)).toEqual(new Set([0]));
+    const firstRound = await Promise.all(racers.map((r, i) => r.multi().set('w11', firstReads[i] + 1).exec()));
+    expect(firstRound.filter((reply) => reply !== null)).toHaveLength(1);
+    let aborted = firstRound.filter((reply) => reply === null).length;
+    const increment = async (r: Redis) => {
+      for (;;) {
+        await r.watch('w11');
+        const next = Number(await r.get('w11')) + 1;
+        if (await r.multi().set('w11', next).exec()) return;
+        aborted++;
+      }
+    };
+    await Promise.all(racers.slice(1).map(increment));
+    await Promise.all(racers.map(async (r) => { for (let i = 0; i < 4; i++) await increment(r); }));
+    expect(await racers[0].get('w11')).toBe(String(1 + 11 + 12 * 4));
+    expect(aborted).toBeGreaterThanOrEqual(11);
   });
 });
