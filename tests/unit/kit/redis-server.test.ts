@@ -176,11 +176,12 @@ describe('embedded Redis: WATCH is per connection', () => {
 
   it('lets a textbook optimistic retry loop count every increment: each of 12 connections reads the same value, one EXEC wins, the rest retry', async () => {
     const racers = Array.from({ length: 12 }, () => client());
-    await racers[0].set('w11', '0');
+    const first = racers[0]!;
+    await first.set('w11', '0');
     // Every racer WATCHes and reads before any of them writes, so exactly one first EXEC can succeed.
     const firstReads = await Promise.all(racers.map(async (r) => (await r.watch('w11'), Number(await r.get('w11')))));
     expect(new Set(firstReads)).toEqual(new Set([0]));
-    const firstRound = await Promise.all(racers.map((r, i) => r.multi().set('w11', firstReads[i] + 1).exec()));
+    const firstRound = await Promise.all(racers.map((r, i) => r.multi().set('w11', firstReads[i]! + 1).exec()));
     expect(firstRound.filter((reply) => reply !== null)).toHaveLength(1);
     let aborted = firstRound.filter((reply) => reply === null).length;
     const increment = async (r: Redis) => {
@@ -193,7 +194,7 @@ describe('embedded Redis: WATCH is per connection', () => {
     };
     await Promise.all(racers.slice(1).map(increment));
     await Promise.all(racers.map(async (r) => { for (let i = 0; i < 4; i++) await increment(r); }));
-    expect(await racers[0].get('w11')).toBe(String(1 + 11 + 12 * 4));
+    expect(await first.get('w11')).toBe(String(1 + 11 + 12 * 4));
     expect(aborted).toBeGreaterThanOrEqual(11);
   });
 });
