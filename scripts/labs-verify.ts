@@ -30,6 +30,11 @@ for (const [i, row] of rows.entries()) {
   if (i === 0) console.log(widths.map((w) => '─'.repeat(w)).join('  '));
 }
 const unsound = reports.filter((r) => !r.ok);
+// A finished lab shows at least three other right answers pass (see DESIGN.md); said, not yet enforced.
+for (const lab of new Set(reports.map((r) => r.lab))) {
+  const variants = reports.filter((r) => r.lab === lab && r.variant.startsWith('variant ')).length;
+  if (variants < 3) console.log(`\nNote: ${lab} has ${variants} correct variant${variants === 1 ? '' : 's'} (variants/<name>/variant.json); a finished lab has at least three.`);
+}
 for (const r of unsound) console.log(`\n✘ ${r.lab} ${r.variant}: ${r.note}`);
 const total = ((performance.now() - started) / 1000).toFixed(1);
 console.log(`\n${reports.length - unsound.length}/${reports.length} variants as expected in ${total} s.`);

@@ -14,19 +14,32 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FileMap } from '../workspace/runtime/types.ts';
 import { LabError, TOP_LEVEL } from './errors.ts';
-import { parseFixture, parseManifest, type LabManifest } from './manifest.ts';
+import { parseManifest, type LabManifest } from './manifest.ts';
+import { applyChanges, parseFixture, parseVariant, type Edit } from './submissions.ts';
 
-export interface LabFixture {
-  /** Folder name under `fixtures/`. */
+/** A correct variant: another right answer, which must pass every check. */
+export interface LabVariant {
+  /** Folder name under `variants/` (or `fixtures/` for a fixture). */
   name: string;
-  /** The variant its files are laid over. */
+  /** The files it is written against. */
   from: 'starter' | 'solution';
-  /** The check that must fail on it. */
-  rejectedBy: string;
-  /** Why a learner would make this mistake. */
+  /** Why a learner would write this. */
   why: string;
-  /** The complete learner files of this wrong submission (variant + the fixture's own files). */
+  /** The complete files of this submission (`from` + its own files, edits and removals); empty when `problem` is set. */
   files: FileMap;
+  /**
+   * Why it could not be composed, naming its JSON file and the file concerned (an edit whose `find` no
+   * longer occurs exactly once, a removed file that is not there). labs:verify reports it as unsound.
+   */
+  problem?: string;
+}
+
+/** A wrong submission: a variant that `rejectedBy` must fail. */
+export interface LabFixture extends LabVariant {
+  /** The check that must fail (status `fail`) on it. */
+  rejectedBy: string;
+  /** Other checks it is expected to fail or error; when set, every remaining check must pass. */
+  alsoFails?: string[];
 }
 
 export interface Lab {
@@ -41,10 +54,12 @@ export interface Lab {
   /** Files of the hidden `.lab/` folder, keyed by workspace-relative path (e.g. `.lab/check.mjs`). */
   hidden: FileMap;
   fixtures: LabFixture[];
+  /** Other correct answers (`variants/`), each of which must pass every check. */
+  variants: LabVariant[];
 }
 
 const LAB_FOLDER = /^\d\d-[a-z0-9-]+$/;
-const VARIANT_DIRS = new Set(['common', 'starter', 'solution', 'fixtures']);
+const VARIANT_DIRS = new Set(['common', 'starter', 'solution', 'fixtures', 'variants']);
 
 /** The `labs/` folder: next to `src/` in the repository, or under the working directory once bundled. */
 export function defaultLabsRoot(): string {
@@ -93,11 +108,22 @@ export async function loadLab(id: string, root: string = defaultLabsRoot()): Pro
   const shown = relative(process.cwd(), manifestFile) || manifestFile;
   const manifest = parseManifest(shown, await readFile(manifestFile, 'utf8'), id);
   const base = await readTree(join(root, '_base'), (name) => name === 'node_modules');
-  const common = { ...base, ...(await readTree(join(dir, 'common'))) };
+  const removed = (files: FileMap, which: 'common' | 'starter' | 'solution', overlay: FileMap): FileMap => {
+    const out = { ...files };
+    manifest.remove?.[which]?.forEach((path, i) => {
+      const field = `remove.${which}[${i}]`;
+      if (!(path in out)) throw LabError.at(shown, field, `"${path}" is not a file of ${which === 'common' ? '_base' : '_base or common/'}, so there is nothing to remove; check the spelling or drop it.`);
+      if (path in overlay) throw LabError.at(shown, field, `"${path}" is removed but ${which}/ has it too; keep one of the two.`);
+      delete out[path];
+    });
+    return out;
+  };
+  const commonOwn = await readTree(join(dir, 'common'));
+  const common = { ...removed(base, 'common', commonOwn), ...commonOwn };
   const starterOwn = await readTree(join(dir, 'starter'));
   const solutionOwn = await readTree(join(dir, 'solution'));
-  const starter = { ...common, ...starterOwn };
-  const solution = { ...common, ...solutionOwn };
+  const starter = { ...removed(common, 'starter', starterOwn), ...starterOwn };
+  const solution = { ...removed(common, 'solution', solutionOwn), ...solutionOwn };
   // A changed file the learner cannot see could never be fixed (or compared) in the editor.
   for (const [variant, own] of [['starter', starterOwn], ['solution', solutionOwn]] as const) {
     for (const file of Object.keys(own)) {
@@ -114,23 +140,47 @@ export async function loadLab(id: string, root: string = defaultLabsRoot()): Pro
     throw LabError.at(shown, 'files.open', `"${manifest.files.open}" is not among the starter's files; open a file the learner starts with.`);
   }
 
-  const fixtures: LabFixture[] = [];
-  const fixturesDir = join(dir, 'fixtures');
-  const names = existsSync(fixturesDir) ? (await readdir(fixturesDir, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name).sort() : [];
-  for (const name of names) {
-    const fixtureFile = join(fixturesDir, name, 'fixture.json');
-    const shownFixture = relative(process.cwd(), fixtureFile) || fixtureFile;
-    if (!existsSync(fixtureFile)) throw LabError.at(shownFixture, TOP_LEVEL, 'the file is missing; create it with "from", "rejectedBy" and "why" to describe the mistake.');
-    const meta = parseFixture(shownFixture, await readFile(fixtureFile, 'utf8'), manifest);
-    const own = await readTree(join(fixturesDir, name), (part) => part === 'fixture.json');
-    const files = { ...(meta.from === 'starter' ? starter : solution), ...own };
-    fixtures.push({ name, from: meta.from, rejectedBy: meta.rejectedBy, why: meta.why, files });
-  }
+  const variantsOf = { starter, solution };
+  const fixtures = await readSubmissions(join(dir, 'fixtures'), 'fixture.json', 'create it with "from", "rejectedBy" and "why" to describe the mistake.', (file, text) => parseFixture(file, text, manifest), variantsOf);
+  const variants = await readSubmissions(join(dir, 'variants'), 'variant.json', 'create it with "from" and "why" to describe this right answer.', parseVariant, variantsOf);
 
   const kit = await readTree(join(root, '_kit'), (part) => part === 'node_modules' || part.endsWith('.test.mjs'));
   const own = await readTree(dir, (part) => VARIANT_DIRS.has(part));
   const hidden: FileMap = { ...prefix(kit, '.lab/_kit'), ...prefix(own, `.lab/${id}`), ...entryPoints(id) };
-  return { id, dir, manifest, starter, solution, hidden, fixtures };
+  return { id, dir, manifest, starter, solution, hidden, fixtures: fixtures.map(({ meta, ...rest }) => ({ ...rest, rejectedBy: meta.rejectedBy, ...(meta.alsoFails ? { alsoFails: meta.alsoFails } : {}) })), variants: variants.map(({ meta: _, ...rest }) => rest) };
+}
+
+/**
+ * Every `<folder>/<name>/<json>` under `folder`: its description parsed (a broken one throws), its files
+ * composed; a composition problem (a drifted edit) is kept on the submission for labs:verify to report.
+ */
+async function readSubmissions<M extends { from: 'starter' | 'solution'; why: string; edits?: Edit[] | undefined; remove?: string[] | undefined }>(
+  folder: string,
+  json: string,
+  create: string,
+  parse: (file: string, text: string) => M,
+  variantsOf: Record<'starter' | 'solution', FileMap>,
+): Promise<(LabVariant & { meta: M })[]> {
+  if (!existsSync(folder)) return [];
+  const names = (await readdir(folder, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  const out: (LabVariant & { meta: M })[] = [];
+  for (const name of names) {
+    const file = join(folder, name, json);
+    const shown = relative(process.cwd(), file) || file;
+    if (!existsSync(file)) throw LabError.at(shown, TOP_LEVEL, `the file is missing; ${create}`);
+    const meta = parse(shown, await readFile(file, 'utf8'));
+    const own = await readTree(join(folder, name), (part) => part === json);
+    let files: FileMap = {};
+    let problem: string | undefined;
+    try {
+      files = applyChanges(shown, { ...variantsOf[meta.from], ...own }, meta);
+    } catch (error) {
+      if (!(error instanceof LabError)) throw error;
+      problem = error.message;
+    }
+    out.push({ name, from: meta.from, why: meta.why, files, ...(problem ? { problem } : {}), meta });
+  }
+  return out;
 }
 
 /** The files the learner sees for a variant, in `files.visible` order. */
@@ -147,17 +197,25 @@ function insideWorkspace(dir: string, path: string): string {
   return target;
 }
 
+export interface WorkspaceOptions {
+  /**
+   * `files` is the whole app (a fixture's or variant's complete files), so the starter's hidden files
+   * are not added: a submission that removes one keeps it removed.
+   */
+  whole?: boolean;
+}
+
 /**
  * Writes a runnable workspace: the given learner files, plus the lab's files the learner does not see
  * (e.g. `package.json` when it is hidden), the hidden `.lab/` folder, and `node_modules` linked to the
  * project's own, so a lab starts without an install. Existing `.lab/` content is replaced.
  */
-export async function writeWorkspace(dir: string, lab: Lab, files: FileMap): Promise<void> {
+export async function writeWorkspace(dir: string, lab: Lab, files: FileMap, options: WorkspaceOptions = {}): Promise<void> {
   const root = resolve(dir);
   await mkdir(root, { recursive: true });
   await rm(join(root, '.lab'), { recursive: true, force: true });
   const support: FileMap = {};
-  for (const [path, text] of Object.entries(lab.starter)) if (!lab.manifest.files.visible.includes(path)) support[path] = text;
+  if (!options.whole) for (const [path, text] of Object.entries(lab.starter)) if (!lab.manifest.files.visible.includes(path)) support[path] = text;
   for (const [path, text] of Object.entries({ ...support, ...files, ...lab.hidden })) {
     const target = insideWorkspace(root, path);
     await mkdir(dirname(target), { recursive: true });

@@ -1,47 +1,38 @@
 /**
- * The lab manifest (`labs/<id>/lab.json`) and the fixture description (`fixtures/<name>/fixture.json`).
- * Both are validated here so a broken lab fails at build time with a message that names the file,
- * the field and the fix, instead of failing later in a learner's browser.
+ * The lab manifest (`labs/<id>/lab.json`), validated here so a broken lab fails at build time with a
+ * message that names the file, the field and the fix, instead of failing later in a learner's browser.
  */
 import { z } from 'astro/zod';
-import { LabError, TOP_LEVEL } from './errors.ts';
+import { LabError } from './errors.ts';
+import { TASK_KINDS } from './task-kinds.ts';
+import { CHECK_ID_HINT, checkId, learnerPath, parseJson, parseWith, requiredText, schemaRef, strict } from './schema-parts.ts';
 
 const LAB_ID = /^\d\d-[a-z0-9]+(?:-[a-z0-9]+)*$/;
-const CHECK_ID = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
-const CHECK_ID_HINT = 'expected a kebab-case check id such as "reads-port"';
-/** Workspace-relative POSIX path that stays inside the workspace and outside the hidden `.lab/`. */
-const LEARNER_PATH = /^(?!\.lab\/)(?!\/)(?!.*(?:^|\/)\.\.(?:\/|$))[\w.@-]+(?:\/[\w.@-]+)*$/;
-
-const learnerPath = z
-  .string()
-  .regex(LEARNER_PATH, 'expected a relative path inside the workspace such as "app.js" (no "..", no leading "/", not under ".lab/")');
-
-/** Unknown keys are named in the field position by the formatter, so the message lists the real ones. */
-const strict = <T extends z.ZodRawShape>(what: string, shape: T) => {
-  const fields = Object.keys(shape).join(', ');
-  return z.strictObject(shape, {
-    error: (issue) => {
-      if (issue.code === 'invalid_type') return issue.input === undefined ? `is missing; add it with the fields ${fields}` : `expected an object with the fields ${fields}`;
-      if (issue.code !== 'unrecognized_keys') return undefined;
-      const one = issue.keys.length === 1;
-      return `${one ? `is not a ${what} field` : `are not ${what} fields`}; the fields are ${fields}. Check the spelling or remove ${one ? 'it' : 'them'}.`;
-    },
-  });
-};
-
-/** A required text field: says "is missing" when absent, `wrong` otherwise. */
-const requiredText = (missing: string, wrong: string) => z.string({ error: (issue) => (issue.input === undefined ? `is missing; ${missing}` : wrong) });
 
 const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'expected an environment variable name in UPPER_SNAKE_CASE');
+const commandLine = (what: string, example: string) =>
+  requiredText(`add ${what}, e.g. "${example}"`, `expected a command line, e.g. "${example}"`).trim().min(1, `give ${what}, e.g. "${example}"`);
+
+export const taskSchema = strict('task', {
+  /** The button's text in the Run menu, e.g. "Run two instances". */
+  label: requiredText('add the text of the task’s button, e.g. "Run two instances"', 'expected the text of the task’s button').trim().min(1, 'give the task a label, e.g. "Run two instances"'),
+  /** The command line, run from the workspace root. */
+  command: commandLine('the task’s command line', 'node .lab/run.mjs --instances 2'),
+  /** What kind of process this is, which decides how it is run (see task-kinds.ts); "oneoff" when absent. */
+  kind: z.enum(TASK_KINDS, { error: `expected one of ${TASK_KINDS.map((k) => `"${k}"`).join(', ')}` }).default('oneoff'),
+});
+
+export type LabTask = z.output<typeof taskSchema>;
 
 export const checkRefSchema = z.object({
   /** Stable id, kebab-case; fixtures and the checker's events refer to it. */
-  id: requiredText('give the check a kebab-case id such as "reads-port"', CHECK_ID_HINT).regex(CHECK_ID, CHECK_ID_HINT),
+  id: checkId('give the check a kebab-case id such as "reads-port"', CHECK_ID_HINT),
   /** One line the learner reads before running the checks, e.g. "Listens on the port given in PORT". */
   title: requiredText('say in a short sentence what the check verifies', 'expected a sentence saying what the check verifies').min(3, 'write a short sentence saying what the check verifies'),
 });
 
 export const labManifestSchema = strict('lab.json', {
+  $schema: schemaRef,
   /** Folder name of the lab: two-digit factor number and a slug, e.g. `03-config`. */
   id: requiredText('add the lab folder name, e.g. "id": "03-config"', 'expected "NN-slug", e.g. "03-config"').regex(LAB_ID, 'expected "NN-slug", e.g. "03-config", matching the lab folder name'),
   /** The factor this lab teaches, 1 to 12. */
@@ -60,16 +51,31 @@ export const labManifestSchema = strict('lab.json', {
   }),
   commands: strict('commands', {
     /** What **Run** executes in the workspace root: starts Redis if needed, then the app. */
-    run: requiredText('add the run command, usually "node .lab/run.mjs"', 'expected a command line, usually "node .lab/run.mjs"').min(1, 'give the run command, usually "node .lab/run.mjs"'),
-    /** How the checker starts the learner's app (a plain `node <file>` line, so every runtime can spawn it). */
-    start: requiredText('add how to start the app, e.g. "node app.js"', 'expected "node <file>", e.g. "node app.js"').regex(/^node [\w./-]+(?: [\w./=-]+)*$/, 'expected "node <file>", e.g. "node app.js"'),
+    run: commandLine('the run command', 'node .lab/run.mjs'),
+    /**
+     * How the app is started, by the checker and by Run: any command line, e.g. "node app.js", "npm start"
+     * or "npm run web". The kit resolves `npm start` / `npm run X` from package.json itself (no npm
+     * process in between), so signals reach the app.
+     */
+    start: commandLine('how to start the app', 'node app.js'),
+    /** An optional build stage the learner runs before starting, e.g. "npm run build". */
+    build: commandLine('the build command', 'npm run build').optional(),
     /** How the checks are run from the workspace root. */
-    check: z.string().default('node .lab/check.mjs'),
-    /** Further commands the learner may run from the lab toolbar or terminal, with a label. */
-    tasks: z.array(z.object({ label: z.string().min(1), command: z.string().min(1) })).default([]),
+    check: z.string().trim().min(1).default('node .lab/check.mjs'),
+    /** Further commands the learner may run from the lab toolbar, each with a label and a kind. */
+    tasks: z.array(taskSchema).default([]),
   }),
   /** Environment for the learner's **Run** (the checker chooses its own). `REDIS_URL` is set by the launcher. */
   env: z.record(envName, z.string()).default({}),
+  /** Base files an overlay deletes: `common` from every variant, `starter` or `solution` from that one only. */
+  remove: strict('remove', {
+    /** Base files that neither the starter nor the solution has. */
+    common: z.array(learnerPath).optional(),
+    /** Base (or common) files the starter does not have. */
+    starter: z.array(learnerPath).optional(),
+    /** Base (or common) files the solution does not have. */
+    solution: z.array(learnerPath).optional(),
+  }).optional(),
   /** The checks in the order the checker runs them; `labs:verify` proves the checker's plan matches. */
   checks: z.array(checkRefSchema, { error: 'expected a list of checks, e.g. [{"id": "reads-port", "title": "…"}]' }).min(1, 'list the checks the checker runs, e.g. [{"id": "reads-port", "title": "…"}]'),
 }).superRefine((m, ctx) => {
@@ -88,48 +94,17 @@ export const labManifestSchema = strict('lab.json', {
 /** A lab's manifest after validation (defaults filled in). */
 export type LabManifest = z.output<typeof labManifestSchema>;
 
-export const fixtureSchema = strict('fixture.json', {
-  /** Which learner files the fixture's own files are laid over. */
-  from: z.enum(['starter', 'solution'], { error: 'expected "starter" or "solution": the variant this mistake is made on' }),
-  /** Id of the check that must fail (status `fail`) on this fixture. */
-  rejectedBy: requiredText('name the check that must reject this fixture', 'expected the id of a check from lab.json').regex(CHECK_ID, 'expected the id of a check from lab.json'),
-  /** Why a real learner would write this: the misunderstanding it stands for. */
-  why: requiredText('explain in a sentence why a learner would make this mistake', 'expected a sentence of text').min(20, 'explain in a sentence why a learner would make this mistake'),
-});
-
-export type FixtureManifest = z.output<typeof fixtureSchema>;
-
 /** The lab's check command, split for `spawn`; `node` means the Node running this script, as in the kit. */
 export function checkCommand(manifest: LabManifest, ...extra: string[]): { program: string; args: string[] } {
   const [program = 'node', ...args] = manifest.commands.check.trim().split(/\s+/);
   return { program: program === 'node' ? process.execPath : program, args: [...args, ...extra] };
 }
 
-function parseJson(file: string, text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw LabError.at(file, TOP_LEVEL, `not valid JSON (${(error as Error).message}); fix the syntax.`);
-  }
-}
-
 /** Validates a manifest's text; `file` is used in messages only. `expectedId` is the folder name. */
 export function parseManifest(file: string, text: string, expectedId?: string): LabManifest {
-  const result = labManifestSchema.safeParse(parseJson(file, text), { reportInput: true });
-  if (!result.success) throw LabError.fromIssues(file, result.error);
-  if (expectedId !== undefined && result.data.id !== expectedId) {
-    throw LabError.at(file, 'id', `"${result.data.id}" does not match the folder name; set it to "${expectedId}" or rename the folder.`);
+  const manifest = parseWith(labManifestSchema, file, parseJson(file, text));
+  if (expectedId !== undefined && manifest.id !== expectedId) {
+    throw LabError.at(file, 'id', `"${manifest.id}" does not match the folder name; set it to "${expectedId}" or rename the folder.`);
   }
-  return result.data;
-}
-
-/** Validates a fixture description against the checks its lab declares. */
-export function parseFixture(file: string, text: string, manifest: LabManifest): FixtureManifest {
-  const result = fixtureSchema.safeParse(parseJson(file, text), { reportInput: true });
-  if (!result.success) throw LabError.fromIssues(file, result.error);
-  const ids = manifest.checks.map((c) => c.id);
-  if (!ids.includes(result.data.rejectedBy)) {
-    throw LabError.at(file, 'rejectedBy', `"${result.data.rejectedBy}" is not a check of ${manifest.id}; use one of ${ids.join(', ')}.`);
-  }
-  return result.data;
+  return manifest;
 }

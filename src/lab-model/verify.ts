@@ -1,5 +1,6 @@
 /**
- * Proves labs sound: the starter fails, the solution passes, every fixture fails at the check it names.
+ * Proves labs sound: the starter fails, the solution and every correct variant pass, every fixture fails
+ * at the check it names (and at exactly the checks it lists in `alsoFails`, when it lists any).
  * Each variant runs the real checker in its own temporary workspace; variants run a few at a time.
  */
 import { spawn } from 'node:child_process';
@@ -8,7 +9,7 @@ import { mkdtemp, readdir, readlink, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CheckEvent, FileMap } from '../workspace/runtime/types.ts';
-import { learnerFiles, loadLab, listLabIds, writeWorkspace, type Lab } from './loader.ts';
+import { learnerFiles, loadLab, listLabIds, writeWorkspace, type Lab, type LabFixture } from './loader.ts';
 import { checkCommand } from './manifest.ts';
 
 export interface VariantReport {
@@ -28,39 +29,65 @@ interface Job {
   lab: Lab;
   variant: string;
   files: FileMap;
+  /** Whether `files` is the whole app (fixtures, variants) rather than the learner's visible files. */
+  whole: boolean;
   expected: string;
+  /** Set when the submission could not be composed: reported without running anything. */
+  problem?: string;
   judge: (events: CheckEvent[]) => string | undefined;
 }
 
 const VARIANT_TIME_LIMIT_MS = 90_000;
 
+type ResultEvent = Extract<CheckEvent, { type: 'result' }>;
+const resultsOf = (events: CheckEvent[]): ResultEvent[] => events.filter((e): e is ResultEvent => e.type === 'result');
+const doneOf = (events: CheckEvent[]) => events.find((e): e is Extract<CheckEvent, { type: 'done' }> => e.type === 'done');
+const firstLine = (r: ResultEvent): string => `${r.check}: ${r.status}: ${r.message.split('\n')[0]}`;
+
+/** What must hold for a fixture: `rejectedBy` fails; `alsoFails` fail or error; with `alsoFails`, the rest pass. */
+export function judgeFixture(fixture: Pick<LabFixture, 'rejectedBy' | 'alsoFails'>, events: CheckEvent[]): string | undefined {
+  const results = resultsOf(events);
+  const named = results.find((r) => r.check === fixture.rejectedBy);
+  if (!named) return `no result for ${fixture.rejectedBy}`;
+  if (named.status !== 'fail') return `${fixture.rejectedBy} was ${named.status}: ${named.message.split('\n')[0]}`;
+  if (!fixture.alsoFails) return undefined;
+  const problems: string[] = [];
+  for (const id of fixture.alsoFails) {
+    const result = results.find((r) => r.check === id);
+    if (!result) problems.push(`no result for ${id} (in alsoFails)`);
+    else if (result.status === 'pass') problems.push(`${id} passed, but alsoFails says it fails`);
+  }
+  const named2 = new Set([fixture.rejectedBy, ...fixture.alsoFails]);
+  for (const r of results) if (!named2.has(r.check) && r.status !== 'pass') problems.push(`${firstLine(r)} (not in alsoFails, so it must pass)`);
+  return problems.length ? problems.join('; ') : undefined;
+}
+
 function jobsFor(lab: Lab): Job[] {
-  const results = (events: CheckEvent[]) => events.filter((e): e is Extract<CheckEvent, { type: 'result' }> => e.type === 'result');
-  const done = (events: CheckEvent[]) => events.find((e) => e.type === 'done');
   const planMatches = (events: CheckEvent[]): string | undefined => {
     const plan = events.find((e) => e.type === 'plan');
     const ids = plan?.type === 'plan' ? plan.checks.map((c) => c.id).join(',') : '';
     return ids === lab.manifest.checks.map((c) => c.id).join(',') ? undefined : `the checker's plan (${ids || 'none'}) differs from lab.json`;
   };
+  const passesAll = (what: string) => (ev: CheckEvent[]): string | undefined => {
+    const bad = resultsOf(ev).filter((r) => r.status !== 'pass');
+    return planMatches(ev) ?? (bad.length || !doneOf(ev) ? `${what} must pass every check; ${bad.map(firstLine).join('; ') || 'no done event'}` : undefined);
+  };
   return [
     {
-      lab, variant: 'starter', files: learnerFiles(lab, 'starter'), expected: 'fail',
-      judge: (ev) => planMatches(ev) ?? (done(ev)?.type === 'done' && (done(ev) as { status: string }).status === 'fail' ? undefined : 'the starter must fail at least one check'),
+      lab, variant: 'starter', files: learnerFiles(lab, 'starter'), whole: false, expected: 'fail',
+      judge: (ev) => planMatches(ev) ?? (doneOf(ev)?.status === 'fail' ? undefined : 'the starter must fail at least one check'),
     },
-    {
-      lab, variant: 'solution', files: learnerFiles(lab, 'solution'), expected: 'pass',
-      judge: (ev) => {
-        const bad = results(ev).filter((r) => r.status !== 'pass');
-        return planMatches(ev) ?? (bad.length || !done(ev) ? `the solution must pass every check; ${bad.map((r) => `${r.check}: ${r.status}: ${r.message.split('\n')[0]}`).join('; ') || 'no done event'}` : undefined);
-      },
-    },
+    { lab, variant: 'solution', files: learnerFiles(lab, 'solution'), whole: false, expected: 'pass', judge: passesAll('the solution') },
+    ...lab.variants.map((v): Job => ({
+      lab, variant: `variant ${v.name}`, files: v.files, whole: true, expected: 'pass',
+      ...(v.problem ? { problem: v.problem } : {}),
+      judge: passesAll(`the correct variant ${v.name}`),
+    })),
     ...lab.fixtures.map((f): Job => ({
-      lab, variant: `fixture ${f.name}`, files: f.files, expected: `fail ${f.rejectedBy}`,
-      judge: (ev) => {
-        const named = results(ev).find((r) => r.check === f.rejectedBy);
-        if (!named) return `no result for ${f.rejectedBy}`;
-        return named.status === 'fail' ? undefined : `${f.rejectedBy} was ${named.status}: ${named.message.split('\n')[0]}`;
-      },
+      lab, variant: `fixture ${f.name}`, files: f.files, whole: true,
+      expected: `fail ${f.rejectedBy}${f.alsoFails?.length ? ` (+${f.alsoFails.join(' ')})` : ''}`,
+      ...(f.problem ? { problem: f.problem } : {}),
+      judge: (ev) => planMatches(ev) ?? judgeFixture(f, ev),
     })),
   ];
 }
@@ -85,8 +112,9 @@ async function processesUnder(root: string): Promise<number[]> {
 }
 
 async function runJob(job: Job, root: string, env: NodeJS.ProcessEnv): Promise<VariantReport> {
+  if (job.problem) return { lab: job.lab.id, variant: job.variant, verdict: 'not run', expected: job.expected, ok: false, ms: 0, note: job.problem, events: [] };
   const dir = await mkdtemp(join(root, `${job.lab.id}-`));
-  await writeWorkspace(dir, job.lab, job.files);
+  await writeWorkspace(dir, job.lab, job.files, { whole: job.whole });
   const started = performance.now();
   const { program, args } = checkCommand(job.lab.manifest);
   const child = spawn(program, args, { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'], detached: process.platform !== 'win32' });

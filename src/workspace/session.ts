@@ -12,6 +12,7 @@ import { createRunStore, type RunStore } from './stores/run.ts';
 import type { KeyValueStorage, StorageFailure } from './stores/storage.ts';
 import { createWriteQueue } from './runtime/write-queue.ts';
 import { RuntimeUnavailableError, type FileMap, type LabRuntime, type ProcessHandle } from './runtime/types.ts';
+import type { TaskKind } from '../lab-model/task-kinds.ts';
 
 /** The part of the site's progress module the session needs (see src/lib/progress.ts). */
 export interface ProgressApi {
@@ -24,6 +25,8 @@ export interface LabSessionOptions {
   starter: FileMap;
   /** The command Run starts, e.g. `npm start`. */
   runCommand: string;
+  /** What that command is: `app` for Run itself, else the task's kind. */
+  runKind?: TaskKind;
   createRuntime: () => Promise<LabRuntime>;
   progress: ProgressApi;
   storage?: KeyValueStorage | StorageFailure;
@@ -133,7 +136,9 @@ export class LabSession {
     this.#print(`\r\n\x1b[2m$ ${command}\x1b[0m\r\n`);
     try {
       let started: ProcessHandle | null = null;
-      const handle = await runtime.run(command, {
+      const kind = this.#options.runKind ?? 'app';
+    const handle = await runtime.run(command, {
+        kind,
         onOutput: (chunk) => this.#print(chunk),
         // Kept only while this run is the app (it may announce itself before `run` resolves); a late
         // announcement from a run that was stopped meanwhile is dropped.

@@ -14,6 +14,7 @@ import { wireLowerPane } from './lower-pane.ts';
 import { bindSplit } from './split.ts';
 import { createNotices } from './notices.ts';
 import { bindToolbar } from './toolbar.ts';
+import type { TaskKind } from '../../lab-model/task-kinds.ts';
 
 function slot<T extends HTMLElement = HTMLElement>(root: HTMLElement, name: string): T {
   const found = root.querySelector<T>(`[data-slot="${name}"]`);
@@ -49,11 +50,15 @@ export async function mountWorkspace(root: HTMLElement, pending: Promise<unknown
   };
   // Run starts the lab's command, a task from the Run menu its own: the session reads this on each start.
   let runCommand = data.run;
+  let runKind: TaskKind = 'app';
   const session = new LabSession({
     lab: data.lab,
     starter: data.starter,
     get runCommand() {
       return runCommand;
+    },
+    get runKind() {
+      return runKind;
     },
     createRuntime: () => createRuntime(),
     progress,
@@ -131,8 +136,9 @@ export async function mountWorkspace(root: HTMLElement, pending: Promise<unknown
     ]);
   });
 
-  const start = (command: string): Promise<void> => {
+  const start = (command: string, kind: TaskKind): Promise<void> => {
     runCommand = command;
+    runKind = kind;
     return session.start();
   };
   bindToolbar({ root, session, data, editor, notices, tabs, status: slot(root, 'status'), openApp: slot<HTMLAnchorElement>(root, 'open-app'), start });

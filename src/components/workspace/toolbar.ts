@@ -10,6 +10,7 @@ import type { FileTabs } from './file-tabs.ts';
 import type { Notices } from './notices.ts';
 import { bindCompare } from './compare.ts';
 import { bindStatus } from './status-line.ts';
+import { isTaskKind, type TaskKind } from '../../lab-model/task-kinds.ts';
 
 export interface ToolbarContext {
   root: HTMLElement;
@@ -21,8 +22,8 @@ export interface ToolbarContext {
   status: HTMLElement;
   /** The header's "Open app" link, shown while the app answers at a known address. */
   openApp: HTMLAnchorElement;
-  /** Starts `command` as the app (Run's own command, or a task's), stopping a previous run first. */
-  start: (command: string) => Promise<void>;
+  /** Starts `command` as the app (Run's own command, or a task's, with its kind), stopping a previous run first. */
+  start: (command: string, kind: TaskKind) => Promise<void>;
 }
 
 export function bindToolbar(context: ToolbarContext): void {
@@ -62,12 +63,13 @@ export function bindToolbar(context: ToolbarContext): void {
   check.addEventListener('click', () => void session.check());
   run.addEventListener('click', () => {
     task = null;
-    void start(data.run);
+    void start(data.run, 'app');
   });
   for (const item of tasks) {
     item.addEventListener('click', () => {
       task = item.textContent?.trim() ?? null;
-      void start(item.dataset['command'] ?? data.run);
+      const kind = item.dataset['kind'];
+      void start(item.dataset['command'] ?? data.run, isTaskKind(kind) ? kind : 'oneoff');
     });
   }
   stop.addEventListener('click', () => {

@@ -11,8 +11,6 @@ export interface PreparedLab {
   checkCommand: string;
   /** The lab's default environment (its manifest's `env`), for the shell and the learner's commands. */
   env?: Record<string, string>;
-  /** The lab's own command lines (Run and its tasks), which set up their environment themselves. */
-  ownCommands?: string[];
   /** Workspace-relative path of the embedded Redis server script, started when a shell needs a Redis. */
   redisServer?: string;
 }
@@ -38,7 +36,6 @@ export function repositoryLabs(root?: string): LabSource {
       return {
         checkCommand: lab.manifest.commands.check,
         env: { ...lab.manifest.env },
-        ownCommands: [lab.manifest.commands.run, ...lab.manifest.commands.tasks.map((task) => task.command)],
         redisServer: '.lab/_kit/redis-server.mjs',
       };
     },

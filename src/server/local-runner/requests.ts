@@ -1,6 +1,7 @@
 /** Validation of the runner's JSON request bodies; each error names the field and what to send instead. */
 import type { CreateSessionRequest, StartProcessRequest } from '../../workspace/runtime/local/protocol.ts';
 import type { RunnerLimits } from '../config.ts';
+import { isTaskKind, TASK_KINDS } from '../../lab-model/task-kinds.ts';
 import { HttpError } from './http.ts';
 import { checkLearnerPath, PathError } from './paths.ts';
 
@@ -38,8 +39,9 @@ export function parseCreateSession(body: unknown, limits: Pick<RunnerLimits, 'ma
 
 export function parseStartProcess(body: unknown): StartProcessRequest {
   if (!isObject(body)) throw new HttpError(400, 'Send a JSON object { "command": "node app.js" } or { "shell": true }.');
-  const { command, shell } = body;
+  const { command, shell, kind } = body;
   if (shell === true && command === undefined) return { shell: true };
+  if (kind !== undefined && !isTaskKind(kind)) throw new HttpError(400, `kind: expected one of ${TASK_KINDS.join(', ')}, or leave it out for a command typed by the learner.`);
   if (shell !== undefined && shell !== false) throw new HttpError(400, 'shell: expected true (for an interactive shell) or leave it out.');
   if (typeof command !== 'string' || command.trim() === '') {
     throw new HttpError(400, 'command: expected the command line to run, e.g. "node app.js", or send { "shell": true }.');
@@ -47,5 +49,5 @@ export function parseStartProcess(body: unknown): StartProcessRequest {
   if (command.length > MAX_COMMAND || command.includes('\0')) {
     throw new HttpError(400, `command: longer than ${MAX_COMMAND} characters or contains a NUL byte.`);
   }
-  return { command };
+  return kind === undefined ? { command } : { command, kind };
 }

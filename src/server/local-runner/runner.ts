@@ -96,10 +96,10 @@ export function createRunner(options: RunnerOptions): Runner {
     try {
       const prepared = await options.labs.prepare(dir, body.lab, body.files);
       const id = randomBytes(16).toString('base64url');
-      const { checkCommand, env, ownCommands, redisServer } = prepared;
+      const { checkCommand, env, redisServer } = prepared;
       const session = new Session({
         id, lab: body.lab, dir, env: options.env, checkCommand, limits, defaultPort: ports.allocate(id),
-        ...(env ? { labEnv: env } : {}), ...(ownCommands ? { ownCommands } : {}), ...(redisServer ? { redisServer } : {}),
+        ...(env ? { labEnv: env } : {}), ...(redisServer ? { redisServer } : {}),
       });
       sessions.set(id, session);
       logger.info('lab session created', { session: id, lab: body.lab });

@@ -10,6 +10,7 @@ import { EventHub } from './event-hub.ts';
 import { HttpError } from './http.ts';
 import { writeLearnerFile } from './paths.ts';
 import { ProcessSet } from './processes.ts';
+import { LONG_RUNNING_KINDS, type TaskKind } from '../../lab-model/task-kinds.ts';
 import { SessionRedis } from './session-redis.ts';
 
 export interface SessionInit {
@@ -19,13 +20,8 @@ export interface SessionInit {
   env: Record<string, string>;
   checkCommand: string;
   limits: RunnerLimits;
-  /** The lab manifest's `env` (PORT, GREETING, …), given to the shell and to commands other than Run. */
+  /** The lab manifest's `env` (PORT, GREETING, …), given to the shell, one-off tasks and typed commands. */
   labEnv?: Record<string, string>;
-  /**
-   * The lab's own command lines (Run and its tasks): they set up their environment themselves, e.g. a
-   * task that runs the app without REDIS_URL on purpose, or Run's free-port fallback when PORT is unset.
-   */
-  ownCommands?: string[];
   /** Workspace-relative path of the kit's embedded Redis server; without it, no embedded Redis. */
   redisServer?: string;
   /** This session's default app port (see ports.ts): Run and tasks get it as LAB_DEFAULT_PORT, the shell as PORT. */
@@ -86,16 +82,17 @@ export class Session {
   }
 
   /**
-   * Starts a command or a shell. Run and the lab's tasks keep the environment they set up themselves
-   * (their own Redis, a free port when the default is taken); the shell and every other command get the lab's environment and the
-   * session's REDIS_URL: the server's when it has one, else the session's embedded Redis.
+   * Starts a command or a shell. Long-running kinds (Run, `app` and `formation` tasks) keep the environment
+   * they set up themselves (their own Redis, a free port when the default is taken, or none on purpose,
+   * like "Run without REDIS_URL"); the shell, one-off and build tasks and typed commands get the lab's
+   * environment and the session's REDIS_URL: the server's when it has one, else the session's embedded Redis.
    */
-  async start(request: { command?: string | undefined; shell?: boolean | undefined }): Promise<string> {
-    const { labEnv, ownCommands = [], env } = this.#init;
+  async start(request: { command?: string | undefined; shell?: boolean | undefined; kind?: TaskKind | undefined }): Promise<string> {
+    const { labEnv, env } = this.#init;
     // A lab source that describes no environment (a test's) gets the server's environment only.
     const port = this.#init.defaultPort;
     if (labEnv === undefined) return this.#processes.start(request);
-    if (!request.shell && ownCommands.includes(request.command?.trim() ?? '')) {
+    if (!request.shell && request.kind !== undefined && LONG_RUNNING_KINDS.has(request.kind)) {
       return this.#processes.start(request, port === undefined ? {} : { env: { ...env, LAB_DEFAULT_PORT: String(port) } });
     }
     const redisUrl = env['REDIS_URL'] ?? (await this.#redis?.url());

@@ -4,6 +4,8 @@
  * Plain UI pieces never import this; the lab panel wires them together.
  */
 
+import type { TaskKind } from '../../lab-model/task-kinds.ts';
+
 /** Workspace-relative POSIX path → UTF-8 content. */
 export type FileMap = Record<string, string>;
 
@@ -52,6 +54,8 @@ export interface ProcessHandle {
 export interface RunOptions {
   /** Called with each chunk of output, stdout and stderr interleaved as they arrive (terminal-ready text). */
   onOutput: (chunk: string) => void;
+  /** What the command is (Run is `app`; a task says its kind), which decides the environment it gets. */
+  kind?: TaskKind;
   signal?: AbortSignal;
   /** Terminal size, for runtimes that provide a pty. */
   size?: { cols: number; rows: number };

@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { existsSync, lstatSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { learnerFiles, listLabIds, loadLab, writeWorkspace } from '../../../src/lab-model/index.ts';
@@ -42,5 +42,74 @@ describe('lab loader', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  describe('overlays, fixtures and variants', () => {
+    let root = '';
+    const lab = async (patch: (dir: string) => Promise<void>) => {
+      root = await mkdtemp(join(tmpdir(), 'labs-model-'));
+      for (const dir of ['_kit', '_base', '06-processes']) await cp(join('labs', dir), join(root, dir), { recursive: true });
+      await patch(join(root, '06-processes'));
+      return loadLab('06-processes', root);
+    };
+    const json = async (file: string, change: (value: Record<string, unknown>) => void) => {
+      const value = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+      change(value);
+      await writeFile(file, JSON.stringify(value));
+    };
+    afterEach(async () => {
+      if (root) await rm(root, { recursive: true, force: true });
+      root = '';
+    });
+
+    it('deletes the base files an overlay removes, per variant, and refuses a removal of nothing', async () => {
+      const loaded = await lab(async (dir) => {
+        await writeFile(join(root, '_base/Procfile'), 'web: node app.js\n');
+        await json(join(dir, 'lab.json'), (m) => (m['remove'] = { starter: ['Procfile'] }));
+      });
+      expect('Procfile' in loaded.starter).toBe(false);
+      expect(loaded.solution['Procfile']).toBe('web: node app.js\n');
+      await rm(root, { recursive: true, force: true });
+      await expect(lab(async (dir) => json(join(dir, 'lab.json'), (m) => (m['remove'] = { common: ['Procfile'] })))).rejects.toThrow(
+        /06-processes\/lab\.json: remove\.common\[0\]: "Procfile" is not a file of _base, so there is nothing to remove; check the spelling or drop it\.$/,
+      );
+    });
+
+    it('composes a fixture from edits, and keeps a drifted edit as a problem naming the fixture and the file', async () => {
+      const loaded = await lab(async (dir) => {
+        await writeFile(join(dir, 'solution/counter.js'), (await readFile(join(dir, 'solution/counter.js'), 'utf8')).replace("redis.multi().incr('hits')", "redis.multi().incr('visits')"));
+      });
+      const drifted = loaded.fixtures.find((f) => f.name === 'get-then-set');
+      expect(drifted?.problem).toMatch(/fixtures\/get-then-set\/fixture\.json: edits\[0\]\.find: ".*" occurs 0 times in counter\.js, expected exactly once; the file changed since this was written/);
+      expect(drifted?.files).toEqual({});
+      const fine = loaded.fixtures.find((f) => f.name === 'reset-on-start');
+      expect(fine?.problem).toBeUndefined();
+      expect(fine?.files['counter.js']).toContain("await redis.set('hits', 0);");
+      expect(fine?.files['package.json']).toBe(loaded.solution['package.json']);
+    });
+
+    it('loads correct variants with their edits, removals and whole files, and keeps them out of .lab/', async () => {
+      const loaded = await lab(async (dir) => {
+        await mkdir(join(dir, 'variants/two-commands'), { recursive: true });
+        await writeFile(join(dir, 'variants/two-commands/variant.json'), JSON.stringify({
+          $schema: '../../../../src/lab-model/schemas/variant.schema.json',
+          from: 'solution',
+          why: 'Two awaited commands instead of MULTI: each is atomic on its own, which is all the count needs.',
+          edits: [{ file: 'counter.js', find: "const [[, total], [, yours]] = await redis.multi().incr('hits').hincrby('visits-by-visitor', visitor, 1).exec();", replace: "const total = await redis.incr('hits');\n  const yours = await redis.hincrby('visits-by-visitor', visitor, 1);" }],
+        }));
+        await writeFile(join(dir, 'variants/two-commands/notes.md'), 'extra file\n');
+      });
+      expect(loaded.variants.map((v) => v.name)).toEqual(['two-commands']);
+      expect(loaded.variants[0]?.files['counter.js']).toContain("await redis.incr('hits')");
+      expect(loaded.variants[0]?.files['notes.md']).toBe('extra file\n');
+      expect(Object.keys(loaded.hidden).some((p) => p.includes('variants'))).toBe(false);
+    });
+
+    it('refuses a variant.json with an unknown field, naming it', async () => {
+      await expect(lab(async (dir) => {
+        await mkdir(join(dir, 'variants/x'), { recursive: true });
+        await writeFile(join(dir, 'variants/x/variant.json'), JSON.stringify({ from: 'solution', why: 'Another right way to write it.', rejectedBy: 'shared-count' }));
+      })).rejects.toThrow(/variants\/x\/variant\.json: rejectedBy: is not a variant\.json field; the fields are from, why, edits, remove\./);
+    });
   });
 });

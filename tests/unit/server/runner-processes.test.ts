@@ -254,19 +254,23 @@ describe('lab processes', () => {
     await stream.waitFor(exitOf(get), 20_000);
     expect(stream.output(get)).toContain('got 42');
 
-    // Run sets up its own environment and Redis, as on a learner's terminal (and keeps its free-port fallback).
-    const run = await start(session, { command: 'node .lab/run.mjs' });
+    // Run (kind "app") sets up its own environment and Redis, as on a learner's terminal (and keeps its free-port fallback).
+    const run = await start(session, { command: 'node .lab/run.mjs', kind: 'app' });
     await stream.waitFor(() => /\[lab\] Using the (embedded )?Redis/.test(stream!.output(run)), 20_000);
     expect(stream.output(run)).toContain('[lab] Using the embedded Redis at');
     expect(stream.output(run)).not.toContain(url!);
 
-    // So does a task of the lab: "Run without REDIS_URL" really runs without it. (An app that only
+    // So does an "app" task of the lab: "Run without REDIS_URL" really runs without it. (An app that only
     // reports its environment and exits: the starter would race Run's app for port 3000.)
     const report = `console.log('task sees REDIS_URL=' + (process.env.REDIS_URL ?? 'unset'))`;
     expect((await runner(server, `/sessions/${session}/files/app.js`, { method: 'PUT', body: report })).status).toBe(204);
-    const task = await start(session, { command: 'node app.js' });
+    const task = await start(session, { command: 'node app.js', kind: 'app' });
     await stream.waitFor(exitOf(task), 20_000);
     expect(stream.output(task)).toContain('task sees REDIS_URL=unset');
+    // The same command as a one-off task (an admin process) gets the session's Redis, as the shell does.
+    const oneoff = await start(session, { command: 'node app.js', kind: 'oneoff' });
+    await stream.waitFor(exitOf(oneoff), 20_000);
+    expect(stream.output(oneoff)).toContain(`task sees REDIS_URL=${url}`);
 
     const redisPid = server.runner!.sessions()[0]!.redisPid;
     expect(redisPid).toBeGreaterThan(0);

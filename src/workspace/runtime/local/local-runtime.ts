@@ -97,7 +97,7 @@ export class LocalRuntime implements LabRuntime {
   }
 
   run(command: string, options: RunOptions): Promise<ProcessHandle> {
-    return this.#start({ command }, options);
+    return this.#start(options.kind ? { command, kind: options.kind } : { command }, options);
   }
 
   shell(options: RunOptions): Promise<ProcessHandle | null> {

@@ -23,6 +23,7 @@
  * The token may also be passed as `?token=` on the events and close routes, since EventSource and
  * sendBeacon cannot set headers; the Origin check still applies.
  */
+import type { TaskKind } from '../../../lab-model/task-kinds.ts';
 
 export const RUNNER_BASE = '/__runner';
 export const TOKEN_HEADER = 'x-runner-token';
@@ -42,6 +43,11 @@ export interface StartProcessRequest {
   /** A shell command line run with `sh -c` in the workspace, or `{ shell: true }` for an interactive shell. */
   command?: string;
   shell?: boolean;
+  /**
+   * What the command is (Run and the lab's tasks say; a typed command leaves it out): `app` and `formation`
+   * set up their own environment, anything else gets the lab's environment and the session's REDIS_URL.
+   */
+  kind?: TaskKind;
 }
 export interface StartProcessResponse {
   process: string;
