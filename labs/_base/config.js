@@ -11,8 +11,20 @@ function required(name) {
   return value;
 }
 
+// Environment variables are strings. An empty PORT counts as unset: Number('') is 0, and port 0 would
+// mean "any free port", somewhere nobody is looking.
+function port(name, fallback) {
+  const raw = process.env[name] || fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1 || value > 65535) {
+    console.error(`${name} must be a port number from 1 to 65535, not "${raw}".`);
+    process.exit(1);
+  }
+  return value;
+}
+
 export const config = {
-  port: Number(process.env.PORT ?? 3000),
+  port: port('PORT', '3000'),
   redisUrl: required('REDIS_URL'),
   greeting: process.env.GREETING ?? 'Hello',
 };
