@@ -90,6 +90,7 @@ describe('lab loader', () => {
 
     it('loads correct variants with their edits, removals and whole files, and keeps them out of .lab/', async () => {
       const loaded = await lab(async (dir) => {
+        await rm(join(dir, 'variants'), { recursive: true, force: true });
         await mkdir(join(dir, 'variants/two-commands'), { recursive: true });
         await writeFile(join(dir, 'variants/two-commands/variant.json'), JSON.stringify({
           $schema: '../../../../src/lab-model/schemas/variant.schema.json',

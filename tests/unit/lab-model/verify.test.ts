@@ -11,12 +11,13 @@ describe('labs:verify', () => {
     try {
       for (const dir of ['_kit', '_base', '03-config']) await cp(join('labs', dir), join(root, dir), { recursive: true });
       await rm(join(root, '03-config/fixtures'), { recursive: true });
+      await rm(join(root, '03-config/variants'), { recursive: true, force: true });
       await cp('labs/03-config/fixtures/greeting-typo', join(root, '03-config/fixtures/greeting-typo'), { recursive: true });
       const fixtureJson = join(root, '03-config/fixtures/greeting-typo/fixture.json');
       await writeFile(fixtureJson, (await readFile(fixtureJson, 'utf8')).replace('"greeting-from-env"', '"fails-fast"'));
       // The Config solution is the base app itself, so the lab has no solution/ folder of its own.
       await mkdir(join(root, '03-config/solution'), { recursive: true });
-      await writeFile(join(root, '03-config/solution/config.js'), (await readFile('labs/_base/config.js', 'utf8')).replace('Number(process.env.PORT ?? 3000)', '3000'));
+      await writeFile(join(root, '03-config/solution/config.js'), (await readFile('labs/_base/config.js', 'utf8')).replace("port('PORT', '3000')", '3000'));
 
       // A correct variant (must pass) and a fixture whose edit no longer matches the base (never run).
       await mkdir(join(root, '03-config/variants/destructured'), { recursive: true });
