@@ -1,13 +1,16 @@
+// @ts-check
 // Starts the learner's app as a child process and watches it: output as lines, readiness on a port,
-// exit. Every app belongs to the check that started it and is killed, with its whole tree, when the
-// check ends.
-import { spawn } from 'node:child_process';
-import { sendSignal, killTree, spawnOptions } from './signals.mjs';
+// exit. Spawning, signals and kills go through a process supervisor (process.mjs); every app belongs to
+// the check that started it and is killed, with whatever it started, when the check ends.
+import { resolveCommand } from './commands.mjs';
+import { findCrash, isNodeNoise, ownLines, relativeTo } from './crash.mjs';
+import { addressInUse } from './ports.mjs';
+import { createSupervisor } from './process.mjs';
 import { canConnect, eachLine, sleep } from './util.mjs';
-import { findCrash, isNodeNoise, relativeTo } from './crash.mjs';
 
 /** The app ended while the check needed it; the checker reports this as `error` with its last output. */
 export class AppExited extends Error {
+  /** @param {App} app @param {string} during */
   constructor(app, during) {
     super(`${app.label} ${describeExit(app.exit)} ${during}.`);
     this.name = 'AppExited';
@@ -26,6 +29,7 @@ export class AppExited extends Error {
   }
 }
 
+/** @param {{ code: number | null, signal: string | null } | undefined} exit */
 export function describeExit(exit) {
   if (!exit) return 'is still running';
   return exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
@@ -33,97 +37,122 @@ export function describeExit(exit) {
 
 // The app gets only what a process needs to run plus what the check chooses, so variables in the
 // learner's own shell (PORT, REDIS_URL, …) can neither help nor break a check.
-const PASS_THROUGH = ['PATH', 'HOME', 'TMPDIR', 'TEMP', 'TMP', 'LANG', 'SystemRoot', 'USERPROFILE', 'NODE_OPTIONS'];
+const PASS_THROUGH = ['PATH', 'HOME', 'TMPDIR', 'TEMP', 'TMP', 'LANG', 'SystemRoot', 'ComSpec', 'USERPROFILE', 'NODE_OPTIONS'];
 
-function baseEnv() {
+export function baseEnv() {
+  /** @type {Record<string, string>} */
   const env = {};
-  for (const name of PASS_THROUGH) if (process.env[name] !== undefined) env[name] = process.env[name];
+  for (const name of PASS_THROUGH) if (process.env[name] !== undefined) env[name] = /** @type {string} */ (process.env[name]);
   return env;
 }
 
-/** Splits `node app.js --flag` into the executable and its arguments; `node` means this very Node. */
-export function parseCommand(command) {
-  const [program, ...args] = command.trim().split(/\s+/);
-  return { program: program === 'node' ? process.execPath : program, args };
+/**
+ * Splits a command into the executable and its arguments (npm scripts resolved, `node` meaning this very
+ * Node; see commands.mjs). Kept for the launcher.
+ * @param {string} command
+ * @param {string} [cwd]
+ */
+export function parseCommand(command, cwd = process.cwd()) {
+  const { program, args } = resolveCommand(command, cwd);
+  return { program, args };
 }
 
-/**
- * @param {{ command: string, cwd: string, env?: Record<string,string|undefined>, label?: string, onLine?: (app, stream, text) => void }} options
- */
-export function startApp({ command, cwd, env = {}, label = 'the app', onLine }) {
-  const { program, args } = parseCommand(command);
-  const fullEnv = { ...baseEnv() };
-  for (const [name, value] of Object.entries(env)) if (value !== undefined) fullEnv[name] = value;
-  const started = performance.now();
-  const rewrite = relativeTo(cwd);
-  const child = spawn(program, args, { cwd, env: fullEnv, stdio: ['ignore', 'pipe', 'pipe'], ...spawnOptions() });
+/** @type {ReturnType<typeof createSupervisor> | undefined} */
+let fallbackSupervisor;
 
+/**
+ * @typedef {import('./index.d.ts').App} App
+ * @param {{ command: string, cwd: string, env?: Record<string, string | undefined>, label?: string,
+ *   onLine?: (app: App, stream: 'stdout' | 'stderr', text: string) => void,
+ *   supervisor?: ReturnType<typeof createSupervisor>, factor?: number, shownRoot?: string }} options
+ *   `factor` scales every wait (see calibrate.mjs); `shownRoot` is the folder paths in messages are relative to.
+ * @returns {App}
+ */
+export function startApp({ command, cwd, env = {}, label = 'the app', onLine, supervisor, factor = 1, shownRoot = cwd }) {
+  supervisor ??= fallbackSupervisor ??= createSupervisor();
+  const resolved = resolveCommand(command, cwd, { ...process.env, ...env });
+  /** @type {Record<string, string>} */
+  const fullEnv = { ...baseEnv(), ...resolved.env };
+  for (const [name, value] of Object.entries(env)) {
+    if (value === undefined) delete fullEnv[name];
+    else fullEnv[name] = value;
+  }
+  const started = performance.now();
+  const rewrite = relativeTo(shownRoot);
+  const proc = supervisor.spawn(resolved.program, resolved.args, { cwd, env: fullEnv });
+  const { child } = proc;
+  const scaled = (/** @type {number} */ ms) => Math.round(ms * factor);
+
+  /** @type {App} */
   const app = {
     label,
-    child,
-    pid: child.pid,
+    command: resolved.shown,
+    pid: proc.pid,
+    port: fullEnv.PORT !== undefined && /^\d+$/.test(fullEnv.PORT) ? Number(fullEnv.PORT) : undefined,
     env: fullEnv,
-    /** Every output line, in arrival order. */
+    process: proc,
     lines: [],
     exit: undefined,
     started,
+    exited: /** @type {any} */ (undefined),
     get running() {
       return app.exit === undefined;
     },
-    /**
-     * The last `n` lines of output, for messages: a line repeated in a row shows once, with a count;
-     * a crash shows as its error and location (see crash.mjs), and workspace paths read as in the editor.
-     */
     lastOutput(n = 8) {
       const texts = app.lines.map((l) => l.text);
       const crash = app.crash();
       const shown = crash
         ? [...texts.slice(0, crash.start).filter((t) => !isNodeNoise(t)).map(rewrite), ...crash.lines, ...texts.slice(crash.end + 1).map(rewrite)]
         : texts.filter((t) => !isNodeNoise(t)).map(rewrite);
+      /** @type {{ text: string, times: number }[]} */
       const runs = [];
       for (const text of shown) {
         const last = runs.at(-1);
-        if (last?.text === text) last.times++;
+        if (last && last.text === text) last.times++;
         else runs.push({ text, times: 1 });
       }
-      while (runs.length && runs.at(-1).text.trim() === '') runs.pop();
+      while (runs.length && runs.at(-1)?.text.trim() === '') runs.pop();
       // Never cut a crash report in half: its first line is the one that matters.
       const keep = crash ? Math.max(n, crash.lines.length + (texts.length - 1 - crash.end)) : n;
       return runs.slice(-keep).map((r) => (r.times > 1 ? `${r.text}  (${r.times} times)` : r.text)).join('\n');
     },
-    /** One output line as a learner should read it in a transcript: undefined for blanks and Node's own noise. */
     tidy(text) {
       return isNodeNoise(text) || text.trim() === '' ? undefined : rewrite(text);
     },
-    /** The app's uncaught error, if it crashed with one: `{ error, location, lines, … }` (see crash.mjs). */
     crash() {
       return findCrash(app.lines.map((l) => l.text), rewrite);
     },
-    /**
-     * The line that names the error, with where it happened when known: a crash's error
-     * (`SyntaxError: Unexpected identifier 'x' (app.js:1)`), else the first line that reads as an error
-     * (a printed `…Error: …`, or a JSON log at level error).
-     */
     errorLine() {
       const crash = app.crash();
       if (crash) return crash.location ? `${crash.error} (${crash.location})` : crash.error;
       const line = app.lines.find((l) => /^\s*(?:Uncaught )?(?:[A-Z]\w*)?Error\b.*:|"level"\s*:\s*"(?:error|fatal)"/.test(l.text));
       return line && rewrite(line.text.trim());
     },
-    /** Lines that parse as JSON objects (structured logs). */
-    json() {
-      return app.lines.flatMap((l) => {
+    ownLines() {
+      return ownLines(app.lines.map((l) => l.text)).map(rewrite);
+    },
+    said(pattern) {
+      return app.ownLines().find((text) => pattern.test(text));
+    },
+    jsonLines() {
+      return ownLines(app.lines.map((l) => l.text)).flatMap((text) => {
+        if (!text.trimStart().startsWith('{')) return [];
         try {
-          const value = JSON.parse(l.text);
-          return value && typeof value === 'object' ? [value] : [];
+          const value = JSON.parse(text);
+          return value && typeof value === 'object' && !Array.isArray(value) ? [value] : [];
         } catch {
           return [];
         }
       });
     },
-    /** Resolves true when something accepts TCP connections on `port`; false at the deadline. Rejects with AppExited. */
+    json() {
+      return app.jsonLines();
+    },
+    addressInUse() {
+      return addressInUse(app.lines.map((l) => l.text));
+    },
     async waitForPort(port, ms = 3000) {
-      const deadline = performance.now() + ms;
+      const deadline = performance.now() + scaled(ms);
       while (performance.now() < deadline) {
         if (!app.running) throw new AppExited(app, `before listening on port ${port}`);
         if (await canConnect(port)) return true;
@@ -132,61 +161,51 @@ export function startApp({ command, cwd, env = {}, label = 'the app', onLine }) 
       if (!app.running) throw new AppExited(app, `before listening on port ${port}`);
       return false;
     },
-    /** Resolves with the first line matching `pattern`, or undefined at the deadline. */
     async waitForLine(pattern, ms = 3000) {
-      const deadline = performance.now() + ms;
-      while (performance.now() < deadline) {
-        const line = app.lines.find((l) => pattern.test(l.text));
-        if (line) return line;
-        if (!app.running) return undefined;
+      const deadline = performance.now() + scaled(ms);
+      for (;;) {
+        const text = app.said(pattern);
+        if (text !== undefined) return { stream: app.lines.find((l) => l.text === text)?.stream ?? 'stdout', text };
+        if (!app.running || performance.now() >= deadline) return undefined;
         await sleep(20);
       }
-      return undefined;
     },
-    /** Resolves with the exit ({code, signal, ms}), or undefined if the app is still running after `ms`. */
     async waitForExit(ms) {
+      /** @type {NodeJS.Timeout | undefined} */
       let timer;
-      const timeout = new Promise((resolve) => (timer = setTimeout(resolve, ms, undefined)));
+      const timeout = new Promise((resolve) => (timer = setTimeout(resolve, scaled(ms), undefined)));
       return Promise.race([exited, timeout]).finally(() => clearTimeout(timer));
     },
-    /** Sends a signal to the app's process tree. */
     signal(name) {
-      return sendSignal(child, name);
+      return supervisor.signal(proc, name);
     },
-    /** SIGTERM, then SIGKILL for the whole tree after `graceMs`. Resolves once it has exited. */
     async stop(graceMs = 2000) {
       if (app.running) {
         app.signal('SIGTERM');
-        if (!(await app.waitForExit(graceMs))) killTree(child);
+        if (!(await app.waitForExit(graceMs))) supervisor.kill(proc);
       }
-      await exited;
-      killTree(child); // anything the app started and left behind
+      await app.exited;
+      supervisor.kill(proc); // anything the app started and left behind
     },
     async kill() {
-      killTree(child);
-      await exited;
+      supervisor.kill(proc);
+      await app.exited;
     },
   };
 
-  for (const stream of ['stdout', 'stderr']) eachLine(child[stream], (text) => push(stream, text));
+  for (const stream of /** @type {const} */ (['stdout', 'stderr'])) {
+    const readable = child[stream];
+    if (readable) eachLine(readable, (/** @type {string} */ text) => push(stream, text));
+  }
+  /** @param {'stdout' | 'stderr'} stream @param {string} text */
   function push(stream, text) {
     if (app.lines.length < 2000) app.lines.push({ stream, text });
     onLine?.(app, stream, text);
   }
-
-  const exited = new Promise((resolve) => {
-    child.on('error', (error) => {
-      push('stderr', `could not start "${command}": ${error.message}`);
-      app.exit ??= { code: null, signal: null, ms: performance.now() - started };
-      resolve(app.exit);
-    });
-    child.on('exit', (code, signal) => {
-      app.exit = { code, signal, ms: performance.now() - started };
-      resolve(app.exit);
-    });
-  });
-  // Output may still be in the pipes when 'exit' fires; 'close' means every line has arrived.
-  // A child that failed to spawn may never emit 'close', hence the short fallback after 'exit'.
+  child.on('error', (error) => push('stderr', `could not start "${command}": ${error.message}`));
+  const exited = proc.exited.then((exit) => (app.exit = { ...exit, ms: performance.now() - started }));
+  // Output may still be in the pipes when 'exit' fires; 'close' means every line has arrived. Some
+  // runtimes never close a finished process's output (WebContainer), hence the short drain after 'exit'.
   const closed = new Promise((resolve) => child.on('close', resolve));
   app.exited = Promise.race([closed, exited.then(() => sleep(300))]).then(() => exited);
   return app;

@@ -1,22 +1,34 @@
+// @ts-check
 // The checker's own Redis. Without REDIS_URL it starts the embedded server in-process; with REDIS_URL
 // it borrows one *empty* database of that server (1–15, then 0), marks it with a lock key so parallel
 // checker runs never share one, empties it between checks and after the run. A database that already
 // holds data is never touched, so pointing REDIS_URL at a development Redis is safe.
-import { createServer, connect } from 'node:net';
+//
+// `secured()` gives a Redis that demands a random password and a random non-zero database, so an app only
+// counts in the right place when it uses REDIS_URL whole: embedded, a second embedded server with
+// `requirepass`; external, a gate (watcher.mjs, enforce mode) in front of the borrowed database.
+import { randomBytes, randomInt } from 'node:crypto';
 import { loadPackage } from './packages.mjs';
 import { startRedisServer } from './redis-server.mjs';
+import { startWatcher } from './watcher.mjs';
 
 const LOCK_KEY = 'twelve-factor-labs:checker-lock';
 const LOCK_SECONDS = 600;
 
-function withHostPort(url, host, port, db) {
+/** @param {string} url @param {string} host @param {number} port @param {number} db @param {string} [password] */
+function withHostPort(url, host, port, db, password) {
   const copy = new URL(url);
   copy.hostname = host;
   copy.port = String(port);
   copy.pathname = `/${db}`;
+  if (password !== undefined) {
+    copy.username = '';
+    copy.password = encodeURIComponent(password);
+  }
   return copy.toString();
 }
 
+/** @param {any} Redis @param {string} url */
 async function claimDatabase(Redis, url) {
   const token = `${process.pid}-${Date.now()}`;
   for (const db of [...Array.from({ length: 15 }, (_, i) => i + 1), 0]) {
@@ -26,7 +38,7 @@ async function claimDatabase(Redis, url) {
       if ((await client.dbsize()) === 0 && (await client.set(LOCK_KEY, token, 'EX', LOCK_SECONDS, 'NX')) === 'OK') return { client, db };
     } catch (error) {
       client.disconnect();
-      throw new Error(`Could not use the Redis at REDIS_URL (${url}): ${error.message}. Unset REDIS_URL to use the embedded Redis.`);
+      throw new Error(`Could not use the Redis at REDIS_URL (${url}): ${/** @type {Error} */ (error).message}. Unset REDIS_URL to use the embedded Redis.`);
     }
     client.disconnect();
   }
@@ -34,12 +46,28 @@ async function claimDatabase(Redis, url) {
 }
 
 /**
+ * Reads what an app left in a database.
+ * @param {any} client
+ * @returns {Promise<import('./index.d.ts').RedisEntry[]>}
+ */
+async function entriesOf(client) {
+  const keys = (await client.keys('*')).filter((/** @type {string} */ k) => k !== LOCK_KEY).sort();
+  return Promise.all(keys.map(async (/** @type {string} */ key) => {
+    const type = await client.type(key);
+    return { key, type, value: type === 'string' ? await client.get(key) : null, ...(type === 'hash' ? { hash: await client.hgetall(key) } : {}) };
+  }));
+}
+
+/**
  * Opens the backing Redis for one checker run.
- * @returns {Promise<{ kind: 'embedded'|'external', url: string, client: any, reset(): Promise<void>, watch(): Promise<Watcher>, entries(): Promise<{key: string, value: string|null, type: string}[]>, close(): Promise<void> }>}
+ * @param {string | undefined} [externalUrl]
+ * @returns {Promise<import('./index.d.ts').CheckRedis & { kind: 'embedded' | 'external', reset(): Promise<void>, close(): Promise<void> }>}
  */
 export async function openBacking(externalUrl = process.env.REDIS_URL) {
   const Redis = loadPackage('ioredis');
-  let embedded, client, url, host, port, db;
+  /** @type {Awaited<ReturnType<typeof startRedisServer>> | undefined} */
+  let embedded;
+  let client, url, host, port, db;
   if (externalUrl) {
     ({ client, db } = await claimDatabase(Redis, externalUrl));
     const parsed = new URL(externalUrl);
@@ -53,31 +81,72 @@ export async function openBacking(externalUrl = process.env.REDIS_URL) {
     db = 0;
     client = new Redis(url, { maxRetriesPerRequest: 1 });
   }
-  const watchers = new Set();
-  return {
-    kind: embedded ? 'embedded' : 'external',
+  /** Things to close with the run; `reset` empties the secured servers too. */
+  const closers = new Set();
+  /** @type {Set<any>} */
+  const securedClients = new Set();
+  const external = externalUrl ? new URL(externalUrl) : undefined;
+
+  const backing = {
+    kind: /** @type {'embedded' | 'external'} */ (embedded ? 'embedded' : 'external'),
     url,
     client,
     async reset() {
       if (embedded) await client.flushall();
       else await client.multi().flushdb().set(LOCK_KEY, 'held', 'EX', LOCK_SECONDS).exec();
+      await Promise.all([...securedClients].map((c) => c.flushdb().catch(() => {})));
     },
-    /** Every key the app wrote, with string values read (other types report their type only). */
-    async entries() {
-      const keys = (await client.keys('*')).filter((k) => k !== LOCK_KEY).sort();
-      return Promise.all(keys.map(async (key) => {
-        const type = await client.type(key);
-        return { key, type, value: type === 'string' ? await client.get(key) : null };
-      }));
-    },
-    /** A pass-through proxy in front of this Redis that records the app's connections and commands. */
+    entries: () => entriesOf(client),
+    keys: async (pattern = '*') => (await client.keys(pattern)).filter((/** @type {string} */ k) => k !== LOCK_KEY).sort(),
     async watch() {
-      const watcher = await startWatcher(host, port, (p) => withHostPort(url, '127.0.0.1', p, db));
-      watchers.add(watcher);
+      const watcher = await startWatcher({ host, port, urlFor: (p) => withHostPort(url, '127.0.0.1', p, db) });
+      closers.add(() => watcher.close());
       return watcher;
     },
+    /** @param {{ password?: string, db?: number }} [options] */
+    async secured({ password = randomBytes(12).toString('hex'), db: index = randomInt(1, 16) } = {}) {
+      if (!Number.isInteger(index) || index < 1 || index > 15) throw new Error(`secured({ db }) takes a database 1–15, not ${index}.`);
+      if (embedded) {
+        const server = await startRedisServer({ password });
+        const own = new Redis({ host: '127.0.0.1', port: server.port, password, db: index, maxRetriesPerRequest: 1 });
+        closers.add(async () => {
+          own.disconnect();
+          await server.close();
+        });
+        securedClients.add(own);
+        const urlFor = (/** @type {number} */ p) => withHostPort(server.url, '127.0.0.1', p, index, password);
+        return {
+          url: urlFor(server.port), password, db: index, client: own,
+          entries: () => entriesOf(own),
+          keys: async (pattern = '*') => (await own.keys(pattern)).sort(),
+          watch: async () => {
+            const watcher = await startWatcher({ host: '127.0.0.1', port: server.port, urlFor });
+            closers.add(() => watcher.close());
+            return watcher;
+          },
+        };
+      }
+      // A real server: the gate logs in with REDIS_URL's own credentials and keeps the app in the borrowed db.
+      const gate = async () => {
+        const watcher = await startWatcher({
+          host, port,
+          urlFor: (p) => withHostPort(url, '127.0.0.1', p, index, password),
+          upstream: { ...(external?.username ? { username: decodeURIComponent(external.username) } : {}), ...(external?.password ? { password: decodeURIComponent(external.password) } : {}), db },
+          enforce: { password, db: index },
+        });
+        closers.add(() => watcher.close());
+        return watcher;
+      };
+      const first = await gate();
+      return {
+        url: first.url, password, db: index, client,
+        entries: backing.entries,
+        keys: backing.keys,
+        watch: gate,
+      };
+    },
     async close() {
-      for (const watcher of watchers) await watcher.close();
+      for (const close of closers) await close().catch(() => {});
       if (embedded) {
         client.disconnect();
         await embedded.close();
@@ -87,57 +156,5 @@ export async function openBacking(externalUrl = process.env.REDIS_URL) {
       }
     },
   };
-}
-
-/**
- * @typedef {{ url: string, connections: { commands: string[], quit: boolean, closedAt?: number }[], readonly open: number, sawQuit(): boolean, close(): Promise<void> }} Watcher
- */
-async function startWatcher(targetHost, targetPort, urlFor) {
-  const Parser = loadPackage('redis-parser');
-  const connections = [];
-  const sockets = new Set();
-  const server = createServer((client) => {
-    const record = { commands: [], quit: false, closedAt: undefined };
-    connections.push(record);
-    const upstream = connect(targetPort, targetHost);
-    sockets.add(client).add(upstream);
-    const parser = new Parser({
-      returnReply(args) {
-        const name = String(Array.isArray(args) ? args[0] : args).toUpperCase();
-        if (record.commands.length < 200) record.commands.push(name);
-        if (name === 'QUIT') record.quit = true;
-      },
-      returnError() {},
-    });
-    client.on('data', (chunk) => {
-      try {
-        parser.execute(chunk);
-      } catch {}
-      upstream.write(chunk);
-    });
-    upstream.on('data', (chunk) => client.write(chunk));
-    const end = () => {
-      record.closedAt ??= performance.now();
-      client.destroy();
-      upstream.destroy();
-      sockets.delete(client);
-      sockets.delete(upstream);
-    };
-    client.on('close', end).on('error', end);
-    upstream.on('close', end).on('error', end);
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = server.address().port;
-  return {
-    url: urlFor(port),
-    connections,
-    get open() {
-      return connections.filter((c) => c.closedAt === undefined).length;
-    },
-    sawQuit: () => connections.some((c) => c.quit),
-    close: () => {
-      for (const socket of sockets) socket.destroy();
-      return new Promise((resolve) => server.close(() => resolve()));
-    },
-  };
+  return backing;
 }

@@ -99,3 +99,40 @@ function findErrorLine(texts, from, end) {
 function frameLocation(frame) {
   return frame.match(/\(([^()]+:\d+:\d+)\)\s*$/)?.[1] ?? frame.match(/^\s+at\s+(\S+:\d+:\d+)\s*$/)?.[1];
 }
+
+const ENGINE_ERROR = /^(?:Uncaught )?(?:SyntaxError|ReferenceError|TypeError|RangeError|EvalError|URIError)\b/;
+const SYSTEM_ERROR = /^(?:Uncaught )?\w*Error(?: \[[\w-]+\])?: (?:\w+ )?E[A-Z]{3,}\b|\[ERR_[A-Z_]+\]/;
+/** Node's own warnings: `(node:123) Warning: …` and the `(Use \`node --trace-warnings …\`)` line after it. */
+const NODE_WARNING = /^\(node:\d+\) \[?\w*\]? ?\w*Warning\b|^\(Use `node --trace-/;
+
+/**
+ * Whether a crash is the app saying something on purpose (`throw new Error('Missing REDIS_URL')`), as
+ * opposed to code that failed to load or run (a SyntaxError, a ReferenceError, a refused connection):
+ * only a deliberate error's message counts as something the app said.
+ * @param {ReturnType<typeof findCrash>} crash
+ */
+export function isDeliberate(crash) {
+  if (!crash || ENGINE_ERROR.test(crash.error) || SYSTEM_ERROR.test(crash.error)) return false;
+  // Where Node echoes the line the error came from, it must be a `throw` of the app's own.
+  return crash.source.length === 0 || crash.source.some((line) => /\bthrow\b/.test(line));
+}
+
+/**
+ * What the app itself wrote: its output without Node's crash report (the echoed source line, the caret,
+ * the stack, `Node.js vX`) and without Node's warnings. A deliberate crash (see `isDeliberate`) keeps its
+ * error message, since the app meant to say it.
+ * @param {string[]} texts the app's output lines
+ * @returns {string[]}
+ */
+export function ownLines(texts) {
+  const crash = findCrash(texts);
+  const kept = [];
+  texts.forEach((text, i) => {
+    if (crash && i >= crash.start && i <= crash.end) {
+      if (i === crash.start && isDeliberate(crash)) kept.push(crash.error);
+      return;
+    }
+    if (!isNodeNoise(text) && !NODE_WARNING.test(text)) kept.push(text);
+  });
+  return kept;
+}

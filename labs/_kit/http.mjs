@@ -3,9 +3,9 @@ import { request as httpRequest } from 'node:http';
 /**
  * One HTTP request to the app. Never throws for HTTP statuses; network failures resolve with `error`
  * (e.g. `ECONNREFUSED`) so checks can reason about them.
- * @returns {Promise<{ status?: number, body: string, headers: object, error?: string, ms: number }>}
+ * @returns {Promise<import('./index.d.ts').Response>}
  */
-export function request(port, path = '/', { method = 'GET', headers = {}, timeout = 5000, host = '127.0.0.1' } = {}) {
+export function request(port, path = '/', { method = 'GET', headers = {}, body, timeout = 5000, host = '127.0.0.1' } = {}) {
   const started = performance.now();
   return new Promise((resolve) => {
     const req = httpRequest({ host, port, path, method, headers: { connection: 'close', ...headers } }, (res) => {
@@ -17,7 +17,7 @@ export function request(port, path = '/', { method = 'GET', headers = {}, timeou
     });
     req.setTimeout(timeout, () => req.destroy(Object.assign(new Error('timed out'), { code: 'TIMEOUT' })));
     req.on('error', (error) => resolve({ body: '', headers: {}, error: error.code ?? error.message, ms: performance.now() - started }));
-    req.end();
+    req.end(body);
   });
 }
 

@@ -23,9 +23,10 @@ let instances = 0;
 
 /**
  * Starts the server. Resolves once it listens.
- * @param {{ port?: number, host?: string }} [options] port 0 (default) picks a free one.
+ * @param {{ port?: number, host?: string, password?: string }} [options] port 0 (default) picks a free one;
+ *   `password` makes it require AUTH first, as Redis's `requirepass` does.
  */
-export async function startRedisServer({ port = 0, host = '127.0.0.1' } = {}) {
+export async function startRedisServer({ port = 0, host = '127.0.0.1', password } = {}) {
   // ioredis-mock shares data between instances created with the same host and port; one "port" per db.
   const namespace = `embedded-${process.pid}-${++instances}`;
   const dbs = new Map();
@@ -65,6 +66,8 @@ export async function startRedisServer({ port = 0, host = '127.0.0.1' } = {}) {
   async function execute(conn, args) {
     const name = String(args[0] ?? '').toLowerCase();
     const rest = args.slice(1).map(String);
+    if (name === 'auth') return authenticate(conn, rest);
+    if (!conn.authed && name !== 'quit' && name !== 'hello') return new Error('NOAUTH Authentication required.');
     switch (name) {
       case 'ping':
         return rest.length ? rest[0] : status('PONG');
@@ -128,6 +131,15 @@ export async function startRedisServer({ port = 0, host = '127.0.0.1' } = {}) {
     }
   }
 
+  function authenticate(conn, rest) {
+    if (rest.length < 1 || rest.length > 2) return ERR_ARGS('auth');
+    const [user, given] = rest.length === 2 ? rest : ['default', rest[0]];
+    if (password === undefined) return new Error('ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?');
+    if (user !== 'default' || given !== password) return new Error('WRONGPASS invalid username-password pair or user is disabled.');
+    conn.authed = true;
+    return status('OK');
+  }
+
   async function run(conn, args) {
     const name = String(args[0] ?? '').toLowerCase();
     const mock = db(conn.db);
@@ -147,7 +159,7 @@ export async function startRedisServer({ port = 0, host = '127.0.0.1' } = {}) {
   const server = createServer((socket) => {
     sockets.add(socket);
     socket.setNoDelay(true);
-    const conn = { id: ++nextId, db: 0, closing: false, transaction: undefined, name: undefined, watching: new Set(), dirty: false };
+    const conn = { id: ++nextId, db: 0, closing: false, transaction: undefined, name: undefined, watching: new Set(), dirty: false, authed: password === undefined };
     const parser = new Parser({
       returnReply(args) {
         if (!Array.isArray(args)) args = String(args).trim().split(/\s+/); // inline commands (telnet, redis-cli -x)
@@ -180,7 +192,7 @@ export async function startRedisServer({ port = 0, host = '127.0.0.1' } = {}) {
   const address = server.address();
   return {
     port: address.port,
-    url: `redis://${host}:${address.port}`,
+    url: password === undefined ? `redis://${host}:${address.port}` : `redis://:${encodeURIComponent(password)}@${host}:${address.port}`,
     /** Number of clients connected right now. */
     get clients() {
       return sockets.size;

@@ -31,5 +31,5 @@ export function encodeReply(value) {
 
 /** Encodes a command as a client sends it. */
 export function encodeCommand(args) {
-  return Buffer.concat([Buffer.from(`*${args.length}${CRLF}`), ...args.map((a) => encode(Buffer.from(String(a))))]);
+  return Buffer.concat([Buffer.from(`*${args.length}${CRLF}`), ...args.map((a) => encode(Buffer.isBuffer(a) ? a : Buffer.from(String(a))))]);
 }

@@ -102,7 +102,7 @@ async function checkApp(app: string): Promise<{ result: Record<string, unknown>;
 await runLab(new URL('./lab.json', import.meta.url), {
   starts: async (t) => { const port = await t.port(); const app = t.start({ env: { PORT: String(port) } }); await app.waitForPort(port, 3000); return 'ok'; },
 });`);
-  const stdout = await new Promise<string>((done) => execFile(process.execPath, ['lab/check.mjs'], { cwd: dir }, (_error, out) => done(out)));
+  const stdout = await new Promise<string>((done) => execFile(process.execPath, ['lab/check.mjs'], { cwd: dir, env: { ...process.env, LAB_CALIBRATION_FACTOR: '1' } }, (_error, out) => done(out)));
   const events = stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
   return {
     result: events.find((e) => e['type'] === 'result')!,
@@ -114,7 +114,7 @@ describe('a check whose app crashes at start', () => {
   it('leads with the thrown error and its place in app.js, and hints at that, not at PORT', async () => {
     const { result, logs } = await checkApp("console.log('booting');\nthrow new Error('boom');\n");
     expect(result['status']).toBe('error');
-    expect(result['message']).toMatch(/^The app crashed with Error: boom \(app\.js:2\) before listening on port \d+\. The check could not go on\.$/);
+    expect(result['message']).toMatch(/^The app crashed with Error: boom \(app\.js:2\) before listening on port \d+\. The check could not run\.$/);
     expect(result['actual']).toBe("booting\nError: boom\napp.js:2\nthrow new Error('boom');\n      ^");
     expect(result['hints']).toEqual(["Open app.js and fix the error at line 2, then check again; Run shows the app's whole output."]);
     const shown = [result['message'], result['actual'], ...(result['hints'] as string[]), ...logs].join('\n');

@@ -51,7 +51,7 @@ const alive = (pid: number) => {
 /** Runs a check.mjs in `dir` and returns its exit code and parsed events. */
 function check(dir: string): Promise<{ code: number | null; events: Array<Record<string, unknown>> }> {
   return new Promise((done) => {
-    execFile(process.execPath, ['lab/check.mjs'], { cwd: dir }, (error, stdout) => {
+    execFile(process.execPath, ['lab/check.mjs'], { cwd: dir, env: { ...process.env, LAB_CALIBRATION_FACTOR: '1' } }, (error, stdout) => {
       const code = error ? (error as { code?: number }).code ?? null : 0;
       done({ code, events: stdout.trim().split('\n').map((l) => JSON.parse(l)) });
     });
@@ -125,7 +125,7 @@ await runLab(new URL('./lab.json', import.meta.url), {
     expect(results['passes']).toMatchObject({ status: 'pass', message: 'all good', hints: [] });
     expect(results['fails']).toMatchObject({ status: 'fail', message: 'did X, expected Y, got Z', expected: 'Y', actual: 'Z', hints: ['try W'] });
     expect(results['crashes']).toMatchObject({ status: 'error' });
-    expect(results['crashes']?.['message']).toMatch(/^The app exited with code 3 before listening on port \d+\. The check could not go on\.\nThe app's last output:\nbooting\nboom: missing thing/);
+    expect(results['crashes']?.['message']).toMatch(/^The app exited with code 3 before listening on port \d+\. The check could not run\.\nThe app's last output:\nbooting\nboom: missing thing/);
     expect(results['hangs']).toMatchObject({ status: 'error' });
     expect(results['hangs']?.['message']).toMatch(/did not finish within 0\.5 s; the app seems to hang\.\nThe app's last output:\nbooting/);
     expect(events.at(-1)).toEqual({ v: 1, type: 'done', status: 'fail', passed: 1, failed: 1, errored: 2 });
@@ -158,7 +158,7 @@ await runLab(new URL('./lab.json', import.meta.url), {
     const { code, events } = await check(dir);
     expect(code).toBe(1);
     const results = Object.fromEntries(events.filter((e) => e['type'] === 'result').map((e) => [e['check'], e]));
-    expect(results['crash-owner']?.['message']).toMatch(/^The app exited with code 3 before listening on port \d+\. The check could not go on\.\nThe app's last output:\nbooting\nboom: missing thing$/);
+    expect(results['crash-owner']?.['message']).toMatch(/^The app exited with code 3 before listening on port \d+\. The check could not run\.\nThe app's last output:\nbooting\nboom: missing thing$/);
     expect(results['crash-dependent']).toMatchObject({ status: 'error', hints: [] });
     expect(results['crash-dependent']?.['message']).toMatch(/^Not run: the app exited with code 3 before listening on port \d+ \(see “Check crash-owner”\)\.$/);
     expect(results['fail-owner']).toMatchObject({ status: 'fail', message: 'the long story', expected: 'Y', actual: 'Z' });

@@ -1,0 +1,91 @@
+// @ts-check
+// Time budgets relative to the machine. Once per checker run the kit measures how long a minimal Node
+// HTTP app takes, here and now, from spawn to its first 200 — the same path a learner's app takes (the
+// same Node, the same process model, the same loopback) — and compares it with what that takes on an
+// idle machine. Every bound a check uses is its idle-machine figure times that factor (never less), so a
+// loaded laptop or Node emulated in a browser gets the time it needs, while a deliberately slow app,
+// many times slower than the bound, still fails: factors are capped at MAX_FACTOR.
+//
+//   node labs/_kit/calibrate.mjs    prints the measurement (to set REFERENCE_MS on a new reference machine)
+import { createSupervisor, nodeProgram } from './process.mjs';
+import { request } from './http.mjs';
+import { pathToFileURL } from 'node:url';
+import { eachLine } from './util.mjs';
+
+/** Spawn-to-first-200 of the minimal app on an idle reference machine (2 cores, Node 24, Linux): median of 20. */
+export const REFERENCE_MS = 75;
+/** No bound grows beyond this multiple of its idle figure, however slow the machine measures. */
+export const MAX_FACTOR = 6;
+const SAMPLES = 2;
+
+const MINIMAL_APP = `require('node:http').createServer((q, s) => s.end('ok')).listen(0, '127.0.0.1', function () { console.log(this.address().port); });`;
+
+/**
+ * One spawn-to-first-200 of the minimal app, in ms.
+ * @param {ReturnType<typeof createSupervisor>} supervisor
+ */
+async function sample(supervisor) {
+  const started = performance.now();
+  const proc = supervisor.spawn(nodeProgram(), ['-e', MINIMAL_APP], { env: { PATH: process.env.PATH ?? '' } });
+  try {
+    const port = await new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('the minimal app did not start within 10 s')), 10_000);
+      if (proc.child.stdout) eachLine(proc.child.stdout, (/** @type {string} */ line) => {
+        clearTimeout(timer);
+        resolve(Number(line));
+      });
+      proc.exited.then(() => reject(new Error('the minimal app exited')));
+    });
+    const response = await request(/** @type {number} */ (port), '/', { timeout: 10_000 });
+    if (response.status !== 200) throw new Error(`the minimal app answered ${response.status ?? response.error}`);
+    return performance.now() - started;
+  } finally {
+    supervisor.kill(proc);
+  }
+}
+
+/**
+ * @typedef {{ factor: number, baselineMs: number, referenceMs: number, forced?: boolean }} Calibration
+ *   `baselineMs`: what the minimal app took here and now; `referenceMs`: what it takes on an idle machine.
+ * @param {ReturnType<typeof createSupervisor>} supervisor
+ * @param {NodeJS.ProcessEnv} [env] LAB_CALIBRATION_FACTOR=<n> skips the measurement (tests, known-slow runtimes)
+ * @returns {Promise<Calibration>}
+ */
+export async function calibrate(supervisor, env = process.env) {
+  const forced = env.LAB_CALIBRATION_FACTOR;
+  if (forced !== undefined && forced !== '') {
+    const factor = Number(forced);
+    if (!(factor >= 1)) throw new Error(`LAB_CALIBRATION_FACTOR is "${forced}"; give a number of at least 1, or unset it to measure.`);
+    return { factor: Math.min(factor, MAX_FACTOR), baselineMs: Math.round(REFERENCE_MS * factor), referenceMs: REFERENCE_MS, forced: true };
+  }
+  const times = [];
+  for (let i = 0; i < SAMPLES; i++) times.push(await sample(supervisor));
+  // The mean of two: one unlucky sample neither doubles nor hides the machine's state.
+  const baselineMs = Math.round(times.reduce((a, b) => a + b, 0) / times.length);
+  const factor = Math.min(MAX_FACTOR, Math.max(1, Math.round((baselineMs / REFERENCE_MS) * 10) / 10));
+  return { factor, baselineMs, referenceMs: REFERENCE_MS };
+}
+
+/**
+ * A bound for messages: "2 s" on an idle machine; "4.4 s on this machine right now (2 s × 2.2: a minimal
+ * app took 165 ms to start and answer here, 75 ms on an idle machine)" otherwise.
+ * @param {number} idleMs @param {Calibration} calibration
+ */
+export function describeBound(idleMs, calibration) {
+  const scaled = Math.round(idleMs * calibration.factor);
+  if (calibration.factor === 1) return seconds(scaled);
+  return `${seconds(scaled)} on this machine right now (${seconds(idleMs)} × ${calibration.factor}: a minimal app took ${calibration.baselineMs} ms to start and answer here, ${calibration.referenceMs} ms on an idle machine)`;
+}
+
+/** @param {number} ms */
+export const seconds = (ms) => (ms < 100 ? `${Math.round(ms)} ms` : `${Number((ms / 1000).toFixed(1))} s`);
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const supervisor = createSupervisor();
+  const times = [];
+  for (let i = 0; i < 20; i++) times.push(Math.round(await sample(supervisor)));
+  const sorted = [...times].sort((a, b) => a - b);
+  console.log(JSON.stringify({ median: sorted[10], min: sorted[0], max: sorted.at(-1), times }));
+  console.log(JSON.stringify(await calibrate(supervisor, {})));
+  await supervisor.close();
+}
