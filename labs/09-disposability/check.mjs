@@ -62,11 +62,11 @@ await runLab(new URL('./lab.json', import.meta.url), {
   'ready-quickly': async (t) => {
     const port = await t.port();
     const app = t.start({ env: { PORT: String(port), REDIS_URL: t.redis.url, GREETING: 'Hello' } });
-    const ms = await firstOk(port, READY_GIVE_UP_MS, app);
-    if (ms === undefined || ms > READY_BOUND_MS) {
+    const ms = await firstOk(port, t.budget(READY_GIVE_UP_MS), app);
+    if (ms === undefined || ms > t.budget(READY_BOUND_MS)) {
       throw t.fail({
         message: `Started the app and asked GET /health every 20 ms; ${ms === undefined ? `no 200 came within ${READY_GIVE_UP_MS / 1000} s` : `the first 200 came after ${Math.round(ms)} ms`}. A platform that scales up or restarts a crashed process waits all that time with no capacity.`,
-        expected: `a 200 within ${READY_BOUND_MS} ms of starting`,
+        expected: `a 200 within ${t.bound(READY_BOUND_MS)} of starting`,
         actual: ms === undefined ? (app.running ? 'still not answering' : `the app ${describeExit(app.exit)}`) : `${Math.round(ms)} ms`,
         hints: ['Call server.listen() right away; do not wait a fixed time for Redis to come up — ioredis connects and retries by itself.', 'Move slow warm-up work out of the startup path, or do it lazily on first use.'],
       });

@@ -15,7 +15,7 @@ import { eachLine } from './util.mjs';
 /** Spawn-to-first-200 of the minimal app on an idle reference machine (2 cores, Node 24, Linux): median of 20. */
 export const REFERENCE_MS = 75;
 /** No bound grows beyond this multiple of its idle figure, however slow the machine measures. */
-export const MAX_FACTOR = 6;
+export const MAX_FACTOR = 5;
 const SAMPLES = 2;
 
 const MINIMAL_APP = `require('node:http').createServer((q, s) => s.end('ok')).listen(0, '127.0.0.1', function () { console.log(this.address().port); });`;
