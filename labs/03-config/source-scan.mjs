@@ -1,4 +1,3 @@
-// @ts-check
 // The Config lab's second line: settings written into the learner's code, looked for in every file the app
 // is made of — every JavaScript file of the folder, package.json, and the dotfiles the app itself loads
 // (`process.loadEnvFile()`, `--env-file`, a file name in the code). Behaviour is the first line: the
