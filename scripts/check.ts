@@ -49,7 +49,10 @@ if (missing.length) console.log(`Not in ${folder}, so the starter's version is u
 const dir = await mkdtemp(join(tmpdir(), `check-${id}-`));
 let code = 2;
 try {
-  await writeWorkspace(dir, lab, files);
+  const { problems } = await writeWorkspace(dir, lab, files);
+  // Packages come from the course's own install (see src/lab-model/packages.ts): say what could not be given.
+  for (const problem of problems) console.log(`Note: ${problem}`);
+  if (problems.length) console.log('');
   const { program, args: checkArgs } = checkCommand(lab.manifest, args.includes('--json') ? '--json' : '--human');
   const child = spawn(program, checkArgs, { cwd: dir, stdio: 'inherit' });
   const stop = () => child.kill('SIGTERM');

@@ -7,4 +7,6 @@ export type { TaskKind } from './task-kinds.ts';
 export { fixtureSchema, variantSchema, editSchema, parseFixture, parseVariant, applyChanges } from './submissions.ts';
 export type { FixtureManifest, VariantManifest, Edit } from './submissions.ts';
 export { listLabIds, loadLab, learnerFiles, writeWorkspace, defaultLabsRoot } from './loader.ts';
-export type { Lab, LabFixture, LabVariant, WorkspaceOptions } from './loader.ts';
+export type { Lab, LabFixture, LabVariant, WorkspaceOptions, WorkspaceReport } from './loader.ts';
+export { declaredPackages, readDeclaration, resolvePackages, installPackages, courseModulesDir, defaultStoreDir, KIT_PACKAGES } from './packages.ts';
+export type { Declaration, ResolvedPackage, InstallReport, InstallOptions } from './packages.ts';

@@ -5,16 +5,18 @@
  * `starter/` or `solution/`, each laid over the one before; only the
  * files in the manifest's `files.visible` reach the learner. The hidden `.lab/` folder of a workspace holds
  * the checker kit (`.lab/_kit/`), the lab's own folder minus its variants (`.lab/<id>/`: lab.json,
- * check.mjs, helpers) and two entry points, `.lab/check.mjs` and `.lab/run.mjs`, so every runtime runs the
- * same command lines and the lab's relative imports (`../_kit/…`) resolve as they do in the repository.
+ * check.mjs, helpers), two entry points, `.lab/check.mjs` and `.lab/run.mjs`, so every runtime runs the
+ * same command lines and the lab's relative imports (`../_kit/…`) resolve as they do in the repository,
+ * and `.lab/node_modules` with the kit's own packages.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FileMap } from '../workspace/runtime/types.ts';
 import { LabError, TOP_LEVEL } from './errors.ts';
 import { parseManifest, type LabManifest } from './manifest.ts';
+import { installPackages, KIT_PACKAGES, readDeclaration, type ResolvedPackage } from './packages.ts';
 import { applyChanges, parseFixture, parseVariant, type Edit } from './submissions.ts';
 
 /** A correct variant: another right answer, which must pass every check. */
@@ -205,27 +207,35 @@ export interface WorkspaceOptions {
   whole?: boolean;
 }
 
+/** What writing a workspace installed, and what it could not. */
+export interface WorkspaceReport {
+  /** The app's packages under node_modules (declared ones and their dependencies). */
+  packages: ResolvedPackage[];
+  /** Problems with the app's declaration: undeclarable packages, versions the course does not ship. */
+  problems: string[];
+  /** Time spent installing packages (app and kit). */
+  installMs: number;
+}
+
 /**
  * Writes a runnable workspace: the given learner files, plus the lab's files the learner does not see
- * (e.g. `package.json` when it is hidden), the hidden `.lab/` folder, and `node_modules` linked to the
- * project's own, so a lab starts without an install. Existing `.lab/` content is replaced.
+ * (e.g. `package.json` when it is hidden), the hidden `.lab/` folder, `node_modules` holding exactly the
+ * packages the app's package.json (and lockfile) declares, and `.lab/node_modules` with the kit's own
+ * (see packages.ts). Existing `.lab/` and `node_modules` content is replaced.
  */
-export async function writeWorkspace(dir: string, lab: Lab, files: FileMap, options: WorkspaceOptions = {}): Promise<void> {
+export async function writeWorkspace(dir: string, lab: Lab, files: FileMap, options: WorkspaceOptions = {}): Promise<WorkspaceReport> {
   const root = resolve(dir);
   await mkdir(root, { recursive: true });
   await rm(join(root, '.lab'), { recursive: true, force: true });
   const support: FileMap = {};
   if (!options.whole) for (const [path, text] of Object.entries(lab.starter)) if (!lab.manifest.files.visible.includes(path)) support[path] = text;
-  for (const [path, text] of Object.entries({ ...support, ...files, ...lab.hidden })) {
+  const app = { ...support, ...files };
+  for (const [path, text] of Object.entries({ ...app, ...lab.hidden })) {
     const target = insideWorkspace(root, path);
     await mkdir(dirname(target), { recursive: true });
     await writeFile(target, text);
   }
-  const link = join(root, 'node_modules');
-  if (!existsSync(link)) {
-    // The project's node_modules, next to labs/; for labs kept elsewhere, the one this course runs from.
-    const modules = [resolve(dirname(lab.dir), '..', 'node_modules'), fileURLToPath(new URL('../../node_modules', import.meta.url))].find((d) => existsSync(d));
-    if (!modules) throw new LabError(`No node_modules next to ${dirname(lab.dir)}; run "npm install" in the project first.`);
-    await symlink(modules, link, 'dir');
-  }
+  const [installed, kit] = await Promise.all([installPackages(root, readDeclaration(app)), installPackages(join(root, '.lab'), KIT_PACKAGES)]);
+  if (kit.problems.length) throw new LabError(`The checker kit's packages could not be installed: ${kit.problems.join(' ')}`);
+  return { packages: installed.packages, problems: installed.problems, installMs: Math.max(installed.ms, kit.ms) };
 }

@@ -114,7 +114,7 @@ async function processesUnder(root: string): Promise<number[]> {
 async function runJob(job: Job, root: string, env: NodeJS.ProcessEnv): Promise<VariantReport> {
   if (job.problem) return { lab: job.lab.id, variant: job.variant, verdict: 'not run', expected: job.expected, ok: false, ms: 0, note: job.problem, events: [] };
   const dir = await mkdtemp(join(root, `${job.lab.id}-`));
-  await writeWorkspace(dir, job.lab, job.files, { whole: job.whole });
+  const { problems: packageProblems } = await writeWorkspace(dir, job.lab, job.files, { whole: job.whole });
   const started = performance.now();
   const { program, args } = checkCommand(job.lab.manifest);
   const child = spawn(program, args, { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'], detached: process.platform !== 'win32' });
@@ -141,6 +141,8 @@ async function runJob(job: Job, root: string, env: NodeJS.ProcessEnv): Promise<V
   const verdict = events.length ? verdictOf(events) : `checker crashed (exit ${code})`;
   let note = events.length ? job.judge(events) : `the checker printed no events; stderr: ${err.trim().split('\n').slice(-3).join(' | ')}`;
   if (!note && leftovers.length) note = `${leftovers.length} process(es) outlived the check run`;
+  // The lab's own code must run on the packages the course ships; a fixture's mistake may declare anything.
+  if (!note && !job.variant.startsWith('fixture ') && packageProblems.length) note = `its packages: ${packageProblems.join(' ')}`;
   const exitWanted = events.find((e) => e.type === 'done')?.type === 'done' ? { pass: 0, fail: 1, error: 2 }[(events.find((e) => e.type === 'done') as { status: 'pass' | 'fail' | 'error' }).status] : undefined;
   if (!note && exitWanted !== code) note = `the checker exited with ${code}, expected ${exitWanted} for its verdict`;
   return { lab: job.lab.id, variant: job.variant, verdict, expected: job.expected, ok: !note, ms, ...(note ? { note } : {}), events };

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
 import { existsSync, lstatSync, readFileSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -29,16 +30,42 @@ describe('lab loader', () => {
     expect(Object.keys(lab.hidden).some((p) => p.includes('fixtures') || p.includes('starter'))).toBe(false);
   });
 
-  it('writes a runnable workspace with the hidden .lab folder and linked node_modules', async () => {
+  it('writes a runnable workspace: the hidden .lab folder, the app’s declared packages only, the kit’s own in .lab', async () => {
     const lab = await loadLab('03-config');
     const dir = await mkdtemp(join(tmpdir(), 'lab-ws-'));
     try {
-      await writeWorkspace(dir, lab, { ...learnerFiles(lab, 'starter'), 'config.js': '// edited\n' });
+      const report = await writeWorkspace(dir, lab, { ...learnerFiles(lab, 'starter'), 'config.js': '// edited\n' });
       expect(readFileSync(join(dir, 'config.js'), 'utf8')).toBe('// edited\n');
       expect(existsSync(join(dir, '.lab/03-config/check.mjs'))).toBe(true);
-      expect(lstatSync(join(dir, 'node_modules')).isSymbolicLink()).toBe(true);
-      expect(existsSync(join(dir, 'node_modules/ioredis/package.json'))).toBe(true);
+      expect(lstatSync(join(dir, 'node_modules')).isSymbolicLink()).toBe(false);
+      expect(report.packages.map((p) => p.name)).toContain('ioredis');
+      expect(report.problems).toEqual([]);
+      for (const name of ['ioredis', 'redis-parser', 'denque']) expect(existsSync(join(dir, 'node_modules', name, 'package.json')), name).toBe(true);
+      for (const name of ['astro', 'ioredis-mock', 'zod', 'vitest']) expect(existsSync(join(dir, 'node_modules', name)), name).toBe(false);
+      expect(existsSync(join(dir, '.lab/node_modules/ioredis-mock/package.json'))).toBe(true);
       await expect(writeWorkspace(dir, lab, { '../escape.js': 'x' })).rejects.toThrow(/outside the workspace/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('lets the app import what it declares and fails an undeclared import with Node’s own error', async () => {
+    const lab = await loadLab('03-config');
+    const dir = await mkdtemp(join(tmpdir(), 'lab-ws-'));
+    try {
+      await writeWorkspace(dir, lab, {
+        ...learnerFiles(lab, 'starter'),
+        'declared.js': "import Redis from 'ioredis';\nconsole.log(typeof Redis);\n",
+        'undeclared.js': "import 'astro';\n",
+        'kit-only.js': "import 'ioredis-mock';\n",
+      });
+      const node = (file: string) => spawnSync(process.execPath, [file], { cwd: dir, encoding: 'utf8' });
+      expect(node('declared.js').stdout).toBe('function\n');
+      for (const file of ['undeclared.js', 'kit-only.js']) {
+        const run = node(file);
+        expect(run.status, file).toBe(1);
+        expect(run.stderr, file).toMatch(/Cannot find package '(astro|ioredis-mock)' imported from .*\.js/);
+      }
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
