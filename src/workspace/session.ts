@@ -136,9 +136,8 @@ export class LabSession {
     this.#print(`\r\n\x1b[2m$ ${command}\x1b[0m\r\n`);
     try {
       let started: ProcessHandle | null = null;
-      const kind = this.#options.runKind ?? 'app';
-    const handle = await runtime.run(command, {
-        kind,
+      const handle = await runtime.run(command, {
+        kind: this.#options.runKind ?? 'app',
         onOutput: (chunk) => this.#print(chunk),
         // Kept only while this run is the app (it may announce itself before `run` resolves); a late
         // announcement from a run that was stopped meanwhile is dropped.
