@@ -1,15 +1,16 @@
 /**
  * npm run check -- <lab> <folder> [--json]
  * Runs one lab's checks against your own copy of the app (e.g. `npm run check -- 03-config ./my-app`),
- * in a temporary workspace that is removed afterwards. Exit code: 0 all pass, 1 a check failed,
+ * in a temporary workspace that is removed afterwards. Every text file of the folder is copied (not
+ * node_modules, .git or .lab; at most 500 files of up to 1 MB each), and the run says which were not. Exit code: 0 all pass, 1 a check failed,
  * 2 the checks could not run. Uses the embedded Redis unless REDIS_URL is set (the checker then
  * borrows an empty database there and leaves databases holding data alone).
  */
 import { spawn } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import { LabError, checkCommand, learnerFiles, listLabIds, loadLab, writeWorkspace } from '../src/lab-model/index.ts';
 
 const args = process.argv.slice(2);
@@ -32,19 +33,39 @@ try {
   process.exit(2);
 }
 
-// Your files where you have them; the starter's for any you do not.
+// Everything your folder holds, within limits (the checks read more than the lab's own files: an extra
+// module, a .env your app loads); the starter's version of any lab file you do not have.
+const LIMITS = { files: 500, fileBytes: 1024 * 1024, totalBytes: 20 * 1024 * 1024 };
+const SKIP_DIRS = new Set(['node_modules', '.git', '.lab']);
 const files = learnerFiles(lab, 'starter');
-const missing: string[] = [];
-for (const path of lab.manifest.files.visible) {
-  const mine = join(source, path);
-  if (existsSync(mine)) files[path] = await readFile(mine, 'utf8');
-  else missing.push(path);
+const ignored: string[] = [];
+let taken = 0;
+let bytes = 0;
+for (const entry of await readdir(source, { recursive: true, withFileTypes: true })) {
+  if (!entry.isFile()) continue;
+  const path = relative(source, join(entry.parentPath, entry.name)).split(sep).join('/');
+  const skippedDir = path.split('/').slice(0, -1).find((part) => SKIP_DIRS.has(part));
+  if (skippedDir) continue;
+  const size = statSync(join(source, path)).size;
+  if (size > LIMITS.fileBytes) ignored.push(`${path} (${Math.round(size / 1024)} KB; files over ${LIMITS.fileBytes / 1024 / 1024} MB are not copied)`);
+  else if (taken >= LIMITS.files || bytes + size > LIMITS.totalBytes) ignored.push(`${path} (past the limit of ${LIMITS.files} files or ${LIMITS.totalBytes / 1024 / 1024} MB)`);
+  else {
+    const data = await readFile(join(source, path));
+    if (data.includes(0)) ignored.push(`${path} (not a text file)`);
+    else {
+      files[path] = data.toString('utf8');
+      taken++;
+      bytes += size;
+    }
+  }
 }
+const missing = lab.manifest.files.visible.filter((path) => !existsSync(join(source, path)));
 if (missing.length === lab.manifest.files.visible.length) {
   console.error(`${folder} holds none of the lab's files (${lab.manifest.files.visible.join(', ')}); is it the right folder?`);
   process.exit(2);
 }
 if (missing.length) console.log(`Not in ${folder}, so the starter's version is used: ${missing.join(', ')}\n`);
+if (ignored.length) console.log(`Not copied, so the checks do not see them:\n${ignored.map((line) => `  ${line}`).join('\n')}\n`);
 
 const dir = await mkdtemp(join(tmpdir(), `check-${id}-`));
 let code = 2;
