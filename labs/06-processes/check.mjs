@@ -1,141 +1,93 @@
 // Checks for factor VI, Processes: the app is stateless and shares nothing between requests except
-// through Redis, so two instances count together and a restart loses nothing.
+// through Redis, so two instances count together and a restart loses nothing. Each instance runs on its
+// own copy of the app folder (its own "machine"), so state kept on the local disk is not shared either.
 import { runLab, request, describe } from '../_kit/index.mjs';
 
-const SEQUENTIAL = 10;
-const BURST = 30;
+const SEQUENTIAL = 10, BURST = 30;
 
 /** Reads "Visits so far: 7 (3 of them yours)" as { total: 7, yours: 3 } (the first two numbers). */
-function counts(response) {
-  const [total, yours] = (response.body.match(/\d+/g) ?? []).map(Number);
-  return { total, yours };
-}
+const counts = (response) => (([total, yours]) => ({ total, yours }))((response.body.match(/\d+/g) ?? []).map(Number));
 
-async function startReady(t, label, env) {
-  const port = await t.port();
-  const app = t.start({ env: { PORT: String(port), REDIS_URL: t.redis.url, GREETING: 'Hello', ...env }, label });
-  if (!(await app.waitForPort(port, 3000))) {
-    throw t.fail({
-      message: `Started ${label} with PORT=${port}; after 3 s nothing was listening there.`,
-      expected: `a server on port ${port}`,
-      actual: app.lastOutput(4) || '(no output)',
-      hints: ['This lab needs the app to listen on PORT; press Run and read what it prints.'],
-      summary: `${label} never answered on the port given in PORT`,
-    });
-  }
-  return { app, port };
-}
+const start = async (t, name) => t.startReady({ env: await t.env({ GREETING: 'Hello' }), label: `instance ${name}`, instance: name, path: '/health' });
 
 /**
- * One scenario for all checks: two instances A and B on the checker's Redis; 10 requests from one
- * visitor alternating A, B, A, …; a burst of concurrent requests spread over both; then both stop and
- * a fresh instance C answers the same visitor once more.
+ * One scenario for all checks: instances A and B on the checker's Redis; 10 requests from one visitor
+ * alternating A, B, A, …; a burst of concurrent requests spread over both; then both stop and a fresh
+ * instance C answers the same visitor once more.
  */
-function cluster(t) {
-  return t.once('cluster', async () => {
-    const [a, b] = await Promise.all([startReady(t, 'instance A'), startReady(t, 'instance B')]);
-    const sequential = [];
-    let cookie;
-    for (let i = 0; i < SEQUENTIAL; i++) {
-      const target = i % 2 === 0 ? a : b;
-      const response = await request(target.port, '/', { headers: cookie ? { cookie } : {} });
-      cookie ??= response.headers['set-cookie']?.[0]?.split(';')[0];
-      if (response.status !== 200) {
-        throw t.fail({
-          message: `Request ${i + 1} (to ${target.app.label}) got ${describe(response)}.`,
-          expected: '200 with the counts',
-          actual: target.app.lastOutput(3) || describe(response),
-          hints: ['Press Run and open the app; the error it logs tells you what broke.'],
-          summary: `${target.app.label} answered request ${i + 1} with ${response.status ?? response.error}`,
-        });
-      }
-      sequential.push({ instance: i % 2 === 0 ? 'A' : 'B', ...counts(response) });
-    }
-    t.log(`alternating A/B with one visitor: totals ${sequential.map((s) => s.total).join(', ')}; theirs ${sequential.map((s) => s.yours).join(', ')}`);
-    const burst = await Promise.all(Array.from({ length: BURST }, (_, i) => request((i % 2 ? b : a).port, '/')));
-    const burstTotals = burst.map((r) => counts(r).total);
-    t.log(`${BURST} concurrent requests over A and B: totals ${[...burstTotals].sort((x, y) => x - y).join(', ')}`);
-    await Promise.all([a.app.stop(), b.app.stop()]);
-    t.log('stopped A and B; starting instance C');
-    const c = await startReady(t, 'instance C');
-    const after = await request(c.port, '/', { headers: cookie ? { cookie } : {} });
-    t.log(`instance C got ${describe(after)}`);
-    return { sequential, burst, burstTotals, after: { response: after, ...counts(after) }, cookie };
-  });
-}
-
-/** Sorted counts with repeats folded: "11 (20 times), 12 (10 times)". */
-const tally = (sorted) => {
-  const times = new Map();
-  for (const v of sorted) times.set(v, (times.get(v) ?? 0) + 1);
-  return [...times].map(([v, n]) => (n > 1 ? `${list([v])} (${n} times)` : list([v]))).join(', ');
-};
+const cluster = (t) => t.once('cluster', async () => {
+  const [a, b] = await Promise.all([start(t, 'A'), start(t, 'B')]);
+  const sequential = [];
+  let cookie;
+  for (let i = 0; i < SEQUENTIAL; i++) {
+    const { app, port } = i % 2 === 0 ? a : b;
+    const response = await request(port, '/', { headers: cookie ? { cookie } : {} });
+    cookie ??= response.headers['set-cookie']?.[0]?.split(';')[0];
+    if (response.status !== 200) throw t.fail({
+      message: `Request ${i + 1} (to ${app.label}) got ${describe(response)}.`, expected: '200 with the counts', actual: app.lastOutput(3) || describe(response),
+      hints: ['Press Run and open the app; the error it logs tells you what broke.'], summary: `${app.label} answered request ${i + 1} with ${response.status ?? response.error}`,
+    });
+    sequential.push(counts(response));
+  }
+  t.log(`alternating A/B with one visitor: totals ${list(sequential.map((s) => s.total))}; theirs ${list(sequential.map((s) => s.yours))}`);
+  const burst = await Promise.all(Array.from({ length: BURST }, (_, i) => request((i % 2 ? b : a).port, '/')));
+  const burstTotals = burst.map((r) => counts(r).total);
+  t.log(`${BURST} concurrent requests over A and B: totals ${[...burstTotals].sort((x, y) => x - y).join(', ')}`);
+  await Promise.all([a.app.stop(), b.app.stop()]);
+  const c = await start(t, 'C');
+  const after = await request(c.port, '/', { headers: cookie ? { cookie } : {} });
+  t.log(`stopped A and B; a fresh instance C got ${describe(after)}`);
+  return { sequential, burst, burstTotals, after: { response: after, ...counts(after) }, cookie };
+});
 
 const list = (values) => values.map((v) => (Number.isNaN(v) || v === undefined ? '?' : v)).join(', ');
+/** Sorted counts with repeats folded: "11 (2 times), 12". */
+const tally = (sorted) => [...Map.groupBy(sorted, (v) => v)].map(([v, all]) => (all.length > 1 ? `${list([v])} (${all.length} times)` : list([v]))).join(', ');
 
 await runLab(new URL('./lab.json', import.meta.url), {
   'shared-count': async (t) => {
     const { sequential, burst, burstTotals } = await cluster(t);
     const totals = sequential.map((s) => s.total);
     const expected = totals.map((_, i) => i + 1);
-    if (totals.some((total, i) => total !== expected[i])) {
-      const repeats = totals.some((v, i) => totals.indexOf(v) !== i);
-      throw t.fail({
-        message: `Sent ${SEQUENTIAL} requests alternating between two instances (A, B, A, …); the counts were ${list(totals)}.${repeats ? ' Numbers repeat: each instance keeps its own count.' : ''}`,
-        expected: list(expected),
-        actual: list(totals),
-        hints: ['Keep the count in Redis, not in a variable: every instance then reads and writes the same number.', "Use Redis's INCR, which increments and returns the new value in one step."],
-      });
-    }
+    if (totals.some((total, i) => total !== expected[i])) throw t.fail({
+      message: `Sent ${SEQUENTIAL} requests alternating between two instances (A, B, A, …); the counts were ${list(totals)}.${totals.some((v, i) => totals.indexOf(v) !== i) ? ' Numbers repeat: each instance keeps its own count.' : ''}`,
+      expected: list(expected), actual: list(totals),
+      hints: ['Keep the count in Redis, not in a variable or a file: every instance then reads and writes the same number.', "Use Redis's INCR, which increments and returns the new value in one step."],
+    });
     const failed = burst.filter((r) => r.status !== 200);
     const sorted = [...burstTotals].sort((x, y) => x - y);
-    const wanted = Array.from({ length: BURST }, (_, i) => SEQUENTIAL + i + 1);
-    if (failed.length || sorted.some((v, i) => v !== wanted[i])) {
-      const distinct = new Set(sorted).size;
-      throw t.fail({
-        message: `Sequential requests counted correctly, but ${BURST} requests sent at the same time to both instances ${failed.length ? `got ${failed.length} errors (e.g. ${describe(failed[0])})` : `came back with ${distinct < BURST ? `only ${distinct} different counts: ${BURST - distinct} visits were lost when two requests counted at once` : 'gaps in the counts'}`}.`,
-        expected: `every count from ${SEQUENTIAL + 1} to ${SEQUENTIAL + BURST} exactly once`,
-        actual: tally(sorted),
-        hints: ['Reading the count, adding one and writing it back is a race between processes. Let Redis do it atomically with INCR (redis.incr).'],
-      });
-    }
+    const distinct = new Set(sorted).size;
+    if (failed.length || sorted.some((v, i) => v !== SEQUENTIAL + i + 1)) throw t.fail({
+      message: `Sequential requests counted correctly, but ${BURST} requests sent at the same time to both instances ${failed.length ? `got ${failed.length} errors (e.g. ${describe(failed[0])})` : `came back with ${distinct < BURST ? `only ${distinct} different counts: ${BURST - distinct} visits were lost when two requests counted at once` : 'gaps in the counts'}`}.`,
+      expected: `every count from ${SEQUENTIAL + 1} to ${SEQUENTIAL + BURST} exactly once`, actual: tally(sorted),
+      hints: ['Reading the count, adding one and writing it back is a race between processes. Let Redis do it atomically with INCR (redis.incr).'],
+    });
     return `Alternating requests counted ${list(totals)}; ${BURST} concurrent requests over both instances counted ${SEQUENTIAL + 1}…${SEQUENTIAL + BURST} with no repeats.`;
   },
 
   'survives-restart': async (t) => {
     const { after } = await cluster(t);
     const want = SEQUENTIAL + BURST + 1;
-    if (after.response.status !== 200 || after.total !== want) {
-      throw t.fail({
-        message: `After ${SEQUENTIAL + BURST} visits the checker stopped both instances and started a new one; its first answer was ${describe(after.response)}.`,
-        expected: `a total of ${want}`,
-        actual: after.response.status === 200 ? `a total of ${after.total}` : describe(after.response),
-        hints: ['A new process must find the count where the old ones left it: in Redis.', 'Do not reset or reload the count when the app starts; a deploy restarts every process.'],
-      });
-    }
+    if (after.response.status !== 200 || after.total !== want) throw t.fail({
+      message: `After ${SEQUENTIAL + BURST} visits the checker stopped both instances and started a new one; its first answer was ${describe(after.response)}.`,
+      expected: `a total of ${want}`, actual: after.response.status === 200 ? `a total of ${after.total}` : describe(after.response),
+      hints: ['A new process must find the count where the old ones left it: in Redis.', 'Do not reset or reload the count when the app starts; a deploy restarts every process.'],
+    });
     return `Stopped both instances after ${SEQUENTIAL + BURST} visits; a fresh instance answered with total ${after.total}.`;
   },
 
   'visitor-state-shared': async (t) => {
     const { sequential, after, cookie } = await cluster(t);
-    if (!cookie) {
-      throw t.fail({
-        message: 'The first answer set no "visitor" cookie, so the checker could not come back as the same visitor.',
-        expected: 'a Set-Cookie: visitor=… header on the first visit',
-        actual: 'no Set-Cookie header',
-        hints: ['Keep the visitorId() function in server.js that sets the cookie.'],
-      });
-    }
-    const yours = sequential.map((s) => s.yours);
-    const expected = yours.map((_, i) => i + 1);
-    if (yours.some((v, i) => v !== expected[i]) || after.yours !== SEQUENTIAL + 1) {
-      throw t.fail({
-        message: `One visitor (same cookie) made ${SEQUENTIAL} visits alternating between instances A and B, then one to a fresh instance C; the app counted their visits as ${list(yours)}, then ${after.yours ?? '?'}.`,
-        expected: `${list(expected)}, then ${SEQUENTIAL + 1}`,
-        actual: `${list(yours)}, then ${after.yours ?? '?'}`,
-        hints: ["A visitor's own count is state too: keep it in Redis (e.g. HINCRBY on a hash keyed by visitor id), not in a Map in memory.", 'Sticky sessions would only hide this until an instance restarts.'],
-      });
-    }
+    if (!cookie) throw t.fail({
+      message: 'The first answer set no "visitor" cookie, so the checker could not come back as the same visitor.',
+      expected: 'a Set-Cookie: visitor=… header on the first visit', actual: 'no Set-Cookie header', hints: ['Keep the visitorId() function in server.js that sets the cookie.'],
+    });
+    const [yours, expected] = [sequential.map((s) => s.yours), sequential.map((_, i) => i + 1)];
+    if (yours.some((v, i) => v !== expected[i]) || after.yours !== SEQUENTIAL + 1) throw t.fail({
+      message: `One visitor (same cookie) made ${SEQUENTIAL} visits alternating between instances A and B, then one to a fresh instance C; the app counted their visits as ${list(yours)}, then ${after.yours ?? '?'}.`,
+      expected: `${list(expected)}, then ${SEQUENTIAL + 1}`, actual: `${list(yours)}, then ${after.yours ?? '?'}`,
+      hints: ["A visitor's own count is state too: keep it in Redis (e.g. HINCRBY on a hash keyed by visitor id), not in a Map in memory.", 'Sticky sessions would only hide this until an instance restarts.'],
+    });
     return `One visitor's own count went ${list(yours)} across A and B, and ${after.yours} on a fresh instance C.`;
   },
 });

@@ -164,6 +164,11 @@ export interface WatchedConnection {
   unanswered: number;
   /** The app's side reset the connection (RST) instead of closing it. */
   reset?: boolean | undefined;
+  /**
+   * With watcher.follow(app): whether the app was still running when its side closed the connection —
+   * true when the app closed it (quit(), disconnect()), false when the process exit cut it.
+   */
+  appAlive?: boolean | undefined;
 }
 
 /** A proxy recording every connection and command, in order. */
@@ -177,6 +182,8 @@ export interface Watcher {
   /** Every command of every connection, in order of connection then time. */
   commands(): (WatchedCommand & { connection: number })[];
   sawQuit(): boolean;
+  /** Notes, for each connection the app closes, whether the app was still running then (`appAlive`). */
+  follow(app: App): void;
   /** Redis is "down": open connections are cut, new ones refused. */
   pause(): Promise<void>;
   /** Redis is back, at the same URL. */

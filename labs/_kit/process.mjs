@@ -235,7 +235,20 @@ export function createSupervisor(options = {}) {
     signal(handle, signal) {
       if (handle.pid === undefined || handle.exit) return undefined;
       handle.sentSignal = signal;
-      if (channel && handle.spawnId && signal !== 'SIGKILL' && channel.deliver(handle.spawnId, signal) > 0) return 'shim';
+      if (channel && handle.spawnId && signal !== 'SIGKILL') {
+        if (channel.deliver(handle.spawnId, signal) > 0) return 'shim';
+        // Just spawned: its shim has not said hello yet. Deliver as soon as it does; fall back to the
+        // process itself if it never does (not a Node process, or one that ignores NODE_OPTIONS).
+        const spawnId = handle.spawnId;
+        const deadline = Date.now() + 2000;
+        const retry = () => {
+          if (handle.exit || channel?.deliver(spawnId, signal)) return;
+          if (Date.now() < deadline) setTimeout(retry, 20).unref();
+          else handle.child.kill(signal);
+        };
+        setTimeout(retry, 20).unref();
+        return 'shim';
+      }
       if (model === 'posix') {
         try {
           system.kill(-handle.pid, signal);
@@ -265,6 +278,14 @@ export function createSupervisor(options = {}) {
           system.kill(pid, 'SIGKILL');
         } catch {}
       }
+    },
+    /**
+     * The pids of a spawn's Node processes that introduced themselves through the shim (the spawned
+     * process, and what it started). Empty without the shim.
+     * @param {LabProcess & { spawnId?: string }} handle
+     */
+    members(handle) {
+      return channel && handle.spawnId ? channel.members(handle.spawnId) : [];
     },
     /** Kills everything this supervisor started and still runs. */
     killAll() {

@@ -7,6 +7,7 @@
 // AUTH with the checker's random password and SELECT the checker's random database; the proxy logs in
 // upstream itself and maps that database onto the one borrowed database, so nothing the app does can
 // reach other databases of that server.
+import { readFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { encodeCommand } from './resp.mjs';
 
@@ -71,6 +72,23 @@ const FORBIDDEN = new Set(['flushall', 'swapdb', 'move', 'migrate', 'config', 's
 const STREAMING = new Set(['subscribe', 'psubscribe', 'ssubscribe', 'monitor']);
 
 /**
+ * Whether the app is running and not on its way out: when it is, a connection that just closed was
+ * closed by the app itself, not cut by its exit. Linux: the process state and PF_EXITING from /proc;
+ * undefined where /proc cannot say.
+ * @param {import('./index.d.ts').App} app
+ */
+function isAlive(app) {
+  if (!app.running) return false;
+  try {
+    const stat = readFileSync(`/proc/${app.pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return !(fields[0] === 'Z' || fields[0] === 'X' || (Number(fields[6]) & 0x4) !== 0);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * @typedef {import('./index.d.ts').WatchedConnection} WatchedConnection
  * @typedef {import('./index.d.ts').Watcher} Watcher
  * @param {{ host: string, port: number, urlFor: (port: number) => string,
@@ -86,6 +104,8 @@ export async function startWatcher({ host, port: targetPort, urlFor, upstream, e
   const sockets = new Set();
   let paused = false;
   const origin = performance.now();
+  /** @type {import('./index.d.ts').App | undefined} */
+  let followed;
 
   const server = createServer((client) => {
     if (paused) return void client.destroy();
@@ -215,6 +235,7 @@ export async function startWatcher({ host, port: targetPort, urlFor, upstream, e
         record.closedBy = by;
         record.unanswered = Math.max(0, record.pending);
         record.closedCleanly = by === 'client' ? record.unanswered === 0 : by === 'server' && record.quit && record.unanswered === 0;
+        if (followed && by === 'client') record.appAlive = isAlive(followed);
       }
       sockets.delete(client);
       sockets.delete(up);
@@ -255,6 +276,15 @@ export async function startWatcher({ host, port: targetPort, urlFor, upstream, e
     },
     commands: () => connections.flatMap((c) => c.commands.map((command) => ({ connection: c.id, ...command }))),
     sawQuit: () => connections.some((c) => c.quit),
+    follow(app) {
+      followed = app;
+      // Where /proc cannot say, judge by time: a connection the app closed itself ends well before the
+      // process does; one the exit cut ends with it.
+      app.exited.then((exit) => {
+        const exitAt = app.started + exit.ms - origin;
+        for (const c of connections) if (c.closedBy === 'client' && c.appAlive === undefined && c.closedAt !== undefined) c.appAlive = exitAt - c.closedAt > 5;
+      });
+    },
     async pause() {
       if (paused) return;
       paused = true;

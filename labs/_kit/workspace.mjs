@@ -4,7 +4,7 @@
 // its node_modules, and an empty TMPDIR and HOME of its own. State an app keeps on its local disk then
 // stays on its instance, as it would in production.
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 
 /** Folders that are not the learner's files: the kit's own, installed packages, version control. */
@@ -76,13 +76,7 @@ export function makeInstance(workspace, scratch, name) {
   if (!existsSync(dir)) {
     mkdirSync(tmp, { recursive: true });
     mkdirSync(home, { recursive: true });
-    cpSync(workspace, dir, {
-      recursive: true,
-      filter: (source) => {
-        const rel = relative(workspace, source).split(sep);
-        return !(rel.length === 1 && SKIP.has(String(rel[0])));
-      },
-    });
+    copyTree(workspace, dir);
     const modules = join(workspace, 'node_modules');
     if (existsSync(modules)) {
       try {
@@ -93,6 +87,21 @@ export function makeInstance(workspace, scratch, name) {
     }
   }
   return { dir, env: { TMPDIR: tmp, TMP: tmp, TEMP: tmp, HOME: home, USERPROFILE: home } };
+}
+
+/**
+ * Copies the learner's files (not .lab, node_modules, .git) — by hand, since the copy may live inside the
+ * workspace's own .lab folder, which fs.cp refuses.
+ * @param {string} from @param {string} to
+ */
+function copyTree(from, to, top = true) {
+  mkdirSync(to, { recursive: true });
+  for (const entry of readdirSync(from, { withFileTypes: true })) {
+    if (top && SKIP.has(entry.name)) continue;
+    const source = join(from, entry.name);
+    if (entry.isDirectory()) copyTree(source, join(to, entry.name), false);
+    else if (entry.isFile()) copyFileSync(source, join(to, entry.name));
+  }
 }
 
 /** @param {string} dir */

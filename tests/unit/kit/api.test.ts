@@ -6,6 +6,7 @@ import { mkdtemp, rm, writeFile, mkdir, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { createServer, type AddressInfo, type Server } from 'node:net';
 
 const kit = pathToFileURL(resolve('labs/_kit/index.mjs')).href;
 
@@ -62,7 +63,31 @@ const CHECKS: Record<string, string> = {
     const db0 = await t.exec('node counter.js', { env: await t.env({ REDIS_URL: noDb.toString(), HOW: 'once' }) });
     return JSON.stringify({ db: redis.db, password: redis.password.length, host: url.hostname, right: right.stdout, bare: bare.stdout.concat(bare.stderr).join(' '), db0: db0.stdout.concat(db0.stderr).join(' '), entries: await redis.entries() });
   }`,
+  held: `async (t) => { await t.startReady({ command: 'node held.js' }); return 'answered'; }`,
+  crashes: `async (t) => { await t.startReady({ command: 'node broken.js' }); return 'answered'; }`,
+  follow: `async (t) => {
+    const watcher = await t.redis.watch();
+    const seen = {};
+    for (const how of ['quit', 'disconnect-alive', 'exit-open']) {
+      const app = t.start({ env: await t.env({ REDIS_URL: watcher.url, HOW: how }), command: 'node closer.js', label: how });
+      watcher.follow(app);
+      await app.exited;
+      await new Promise((r) => setTimeout(r, 50));
+      const c = watcher.connections.at(-1);
+      seen[how] = { quit: c.quit, clean: c.closedCleanly, appAlive: c.appAlive, unanswered: c.unanswered };
+    }
+    return JSON.stringify(seen);
+  }`,
 };
+
+// Closes its Redis connection three ways: QUIT; disconnect() and carry on a moment; or exit with it open.
+const CLOSER = `import Redis from 'ioredis';
+const redis = new Redis(process.env.REDIS_URL);
+await redis.incr('hits');
+if (process.env.HOW === 'quit') await redis.quit();
+else if (process.env.HOW === 'disconnect-alive') { redis.disconnect(); setTimeout(() => {}, 100); }
+else process.exit(0);
+`;
 
 const COUNTER = `import Redis from 'ioredis';
 const redis = new Redis(process.env.REDIS_URL, { maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false, lazyConnect: true });
@@ -80,10 +105,16 @@ else redis.disconnect();
 `;
 
 let dir = '';
+let holder: Server | undefined;
+let HELD = 0;
 let results: Record<string, { status: string; message: string }> = {};
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'kit-api-'));
+  // A port this test process holds, as the learner's own Run would, and an app that insists on it.
+  holder = createServer();
+  await new Promise<void>((done) => holder!.listen(0, done));
+  HELD = (holder.address() as AddressInfo).port;
   const files: Record<string, string> = {
     'lab/lab.json': JSON.stringify({ id: '99-api', commands: { start: 'node app.js' }, env: { PORT: '3000', GREETING: 'hi' }, checks: Object.keys(CHECKS).map((id) => ({ id, title: `Check ${id}` })) }),
     'lab/check.mjs': `import { runLab, request } from '${kit}';\nawait runLab(new URL('./lab.json', import.meta.url), {\n${Object.entries(CHECKS).map(([id, body]) => `  '${id}': ${body},`).join('\n')}\n}, { cwd: process.cwd() });\n`,
@@ -96,6 +127,9 @@ console.log(JSON.stringify({ n, cwd: process.cwd(), tmp: tmpdir(), home: homedir
     'web.js': `import { createServer } from 'node:http'; createServer((q, s) => s.end('web on ' + process.env.PORT)).listen(Number(process.env.PORT));`,
     'worker.js': `console.log('working'); setInterval(() => {}, 1000);`,
     'counter.js': COUNTER,
+    'closer.js': CLOSER,
+    'held.js': `import { createServer } from 'node:http'; createServer(() => {}).listen(${HELD});`,
+    'broken.js': `console.log('starting');\nconst x = ;`,
   };
   for (const [path, text] of Object.entries(files)) {
     await mkdir(join(dir, path, '..'), { recursive: true });
@@ -107,7 +141,10 @@ console.log(JSON.stringify({ n, cwd: process.cwd(), tmp: tmpdir(), home: homedir
   results = Object.fromEntries(events.filter((e) => e.type === 'result').map((e) => [e.check, e]));
 }, 60_000);
 
-afterAll(() => rm(dir, { recursive: true, force: true }));
+afterAll(async () => {
+  holder?.close();
+  await rm(dir, { recursive: true, force: true });
+});
 
 const seen = (id: string) => {
   expect(results[id]?.status, results[id]?.message).toBe('pass');
@@ -187,5 +224,23 @@ describe('the kit API', () => {
     expect(bare).toMatch(/^failed /);
     expect(db0).toMatch(/count 1/); // counted, but in database 0 …
     expect(entries).toEqual([{ key: 'hits', type: 'string', value: '1' }]); // … not in the secured one
+  });
+
+  it('a port the app hard-codes, held by another process: says so and names that process, instead of "exited"', () => {
+    expect(results['held']?.status).toBe('fail');
+    expect(results['held']?.message).toContain(`it tried to listen on port ${HELD} instead, and port ${HELD} is held by another process (pid ${process.pid}:`);
+    expect(results['held']?.message).toMatch(/stop Run \(or that program\)/);
+  });
+
+  it('a crash before the app answers is "could not run" (error), with the error and its place', () => {
+    expect(results['crashes']?.status).toBe('error');
+    expect(results['crashes']?.message).toMatch(/^The app crashed with SyntaxError: Unexpected token ';' \(broken\.js:2\) before answering on port \d+\. The check could not run\.$/);
+  });
+
+  it('watcher.follow tells a connection the app closed (QUIT, or disconnect while running) from one its exit cut', () => {
+    const seen = JSON.parse(results['follow']!.message);
+    expect(seen.quit).toMatchObject({ quit: true, clean: true, unanswered: 0 });
+    expect(seen['disconnect-alive']).toMatchObject({ quit: false, clean: true, appAlive: true, unanswered: 0 });
+    expect(seen['exit-open']).toMatchObject({ quit: false, appAlive: false, unanswered: 0 });
   });
 });
