@@ -110,7 +110,7 @@ describe('checker kit', () => {
       'lab/lab.json': manifest(['passes', 'fails', 'crashes', 'hangs']),
       'lab/check.mjs': `import { runLab } from '${kit}';
 const hang = async (t) => { t.start({ env: { MODE: 'hang' } }); await new Promise(() => {}); };
-hang.timeLimit = 500;
+hang.timeLimit = 2000; // long enough for Node to start and print on a loaded machine
 await runLab(new URL('./lab.json', import.meta.url), {
   passes: async () => 'all good',
   fails: async (t) => { throw t.fail({ message: 'did X, expected Y, got Z', expected: 'Y', actual: 'Z', hints: ['try W'] }); },
@@ -127,7 +127,7 @@ await runLab(new URL('./lab.json', import.meta.url), {
     expect(results['crashes']).toMatchObject({ status: 'error' });
     expect(results['crashes']?.['message']).toMatch(/^The app exited with code 3 before listening on port \d+\. The check could not run\.\nThe app's last output:\nbooting\nboom: missing thing/);
     expect(results['hangs']).toMatchObject({ status: 'error' });
-    expect(results['hangs']?.['message']).toMatch(/did not finish within 0\.5 s; the app seems to hang\.\nThe app's last output:\nbooting/);
+    expect(results['hangs']?.['message']).toMatch(/did not finish within 2 s; the app seems to hang\.\nThe app's last output:\nbooting/);
     expect(events.at(-1)).toEqual({ v: 1, type: 'done', status: 'fail', passed: 1, failed: 1, errored: 2 });
     expect(events.filter((e) => e['type'] === 'log' && e['source'] === 'app').length).toBeGreaterThan(0);
   });
