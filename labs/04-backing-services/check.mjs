@@ -1,0 +1,396 @@
+// Checks for factor IV, Backing services: Redis is a resource the app attaches by REDIS_URL alone. The
+// checker moves the app from Redis A to a password-protected Redis B in another database by changing
+// only REDIS_URL, records every connection the app opens, then takes B away and brings it back at the
+// same address. One story, watched from several sides: each check judges one part of it.
+import { randomInt } from 'node:crypto';
+import { runLab, request, describe, describeExit, sleep, randomWord, randomHex, seconds } from '../_kit/index.mjs';
+import { addressOf, connectionRecorder, reaches } from './connections.mjs';
+
+/** Idle-machine bounds (ms); the kit scales each to the machine with t.budget(). */
+const FIRST_VISIT_MS = 3000; // from start to the first counted visit
+const ANSWER_MS = 1500; // any answer while Redis is down: a visitor should not wait longer
+const REATTACH_MS = 3000; // from Redis's return to a counted visit
+/** How long Redis B stays away: long enough that a retry strategy that gives up after a few tries does. */
+const OUTAGE_MS = 1200;
+
+const DEFAULT_REDIS = 6379;
+const countIn = (body, greeting) => Number(String(body).replace(greeting, '').match(/\d+/g)?.at(-1));
+const ms = (value) => `${Math.round(value)} ms`;
+
+/** Asks GET / until a visit is counted (200) or the deadline passes; 503s and refusals while starting are retried. */
+async function visitUntilCounted(port, deadline) {
+  let last;
+  let answered;
+  let tries = 0;
+  do {
+    tries++;
+    last = await request(port, '/', { timeout: Math.max(1000, deadline - performance.now()) });
+    if (last.status === 200) return { ok: true, response: last, tries };
+    if (last.status !== undefined) answered = last;
+    await sleep(100);
+  } while (performance.now() < deadline);
+  // An answer says more than the timeout of a last, late try.
+  return { ok: false, response: answered ?? last, tries };
+}
+
+/** Asks `path` until `wanted(response)` or the deadline passes. */
+async function askUntil(port, path, wanted, deadline) {
+  let last;
+  const started = performance.now();
+  do {
+    last = await request(port, path, { timeout: Math.max(250, deadline - performance.now()) });
+    if (wanted(last)) return { ok: true, response: last, ms: performance.now() - started };
+    await sleep(50);
+  } while (performance.now() < deadline);
+  return { ok: false, response: last, ms: performance.now() - started };
+}
+
+/** Starts the app attached to `url`, with the connection recorder loaded, and waits for its first counted visit. */
+async function attach(t, { label, url, greeting }) {
+  const recorder = connectionRecorder();
+  const env = await t.env({ REDIS_URL: url, GREETING: greeting, ...recorder.env });
+  const port = Number(env.PORT);
+  const app = t.start({ env, label });
+  const deadline = app.started + t.budget(FIRST_VISIT_MS);
+  if (!(await app.waitForPort(port, FIRST_VISIT_MS))) {
+    throw t.fail({
+      message: `Started ${label} with PORT=${port}; nothing listened there within ${t.bound(FIRST_VISIT_MS)}, so the checker could not visit it.`,
+      expected: `a server on port ${port}`,
+      actual: app.lastOutput(4) || '(no output)',
+      hints: ['Press Run and read what the app prints while it starts.'],
+      summary: `${label} never listened on the port given in PORT`,
+    });
+  }
+  const first = await visitUntilCounted(port, deadline);
+  t.log(`GET / on ${label}: ${describe(first.response)}${first.tries > 1 ? ` (after ${first.tries} tries)` : ''}`);
+  return { app, port, recorder, first, count: first.ok ? countIn(first.response.body, greeting) : undefined };
+}
+
+/** The whole story, run once and shared by every check. Only a crash or an app that never listens ends it early. */
+function story(t) {
+  return t.once('story', async () => {
+    const greeting = randomWord('Hello-');
+    const a = await t.redis.watch();
+    const secured = await t.redis.secured({ password: randomHex(8), db: randomInt(1, 16) });
+    const b = await secured.watch();
+    const s = { greeting, a, b, secured, outage: undefined };
+    t.log(`Redis A: ${a.url} (the checker's Redis behind a recording proxy)`);
+    t.log(`Redis B: ${b.url} (another Redis: a password, database ${secured.db}, a recording proxy that can take it away)`);
+
+    // Act 1: attached to A. Find the key the app counts in, move it to a random number, and see the app follow.
+    const runA = await attach(t, { label: 'the app on Redis A', url: a.url, greeting });
+    s.runA = runA;
+    if (runA.first.ok) {
+      s.key = (await t.redis.entries()).find((e) => e.value === String(runA.count))?.key;
+      if (s.key) {
+        s.seedA = randomInt(1000, 5000);
+        await t.redis.client.set(s.key, s.seedA);
+        s.secondA = await request(runA.port, '/', { timeout: t.budget(ANSWER_MS) });
+        s.secondACount = countIn(s.secondA.body, greeting);
+        t.log(`set "${s.key}" to ${s.seedA} in Redis A; GET / then got ${describe(s.secondA)}`);
+      }
+    }
+    s.healthA = await request(runA.port, '/health', { timeout: t.budget(ANSWER_MS) });
+    s.outputA = runA.app.lastOutput(4);
+    await runA.app.stop(1000);
+    s.connectionsA = runA.recorder.read();
+    s.aAfter = JSON.stringify(await t.redis.entries());
+    s.aConnectionsAfter = a.connections.length;
+    if (s.secondACount !== s.seedA + 1) return s;
+
+    // Act 2: only REDIS_URL changes. B has a history of its own: its count starts at a random number.
+    s.seedB = randomInt(20_000, 90_000);
+    await secured.client.set(s.key, s.seedB);
+    // Against a real Redis server the kit may give A and B one database; then "A untouched" cannot be judged by data.
+    s.sharedData = (await t.redis.client.get(s.key)) === String(s.seedB);
+    const runB = await attach(t, { label: 'the app on Redis B', url: b.url, greeting });
+    s.runB = runB;
+    if (runB.first.ok) {
+      s.secondB = await request(runB.port, '/', { timeout: t.budget(ANSWER_MS) });
+      s.secondBCount = countIn(s.secondB.body, greeting);
+      t.log(`GET / again on Redis B: ${describe(s.secondB)}`);
+    }
+    s.bValue = await secured.client.get(s.key);
+    s.outputB = runB.app.lastOutput(4);
+    s.refusedB = runB.app.lines.find((l) => /NOAUTH|WRONGPASS|DB index|database \d/.test(l.text))?.text;
+    s.aNow = JSON.stringify(await t.redis.entries());
+    s.healthUp = await askUntil(runB.port, '/health', (r) => r.status === 200, performance.now() + t.budget(ANSWER_MS));
+    t.log(`GET /health with Redis B up: ${describe(s.healthUp.response)}`);
+
+    // Act 3: B goes away (connections cut, new ones refused), stays away, and comes back at the same address.
+    if (s.secondBCount === s.seedB + 2) s.outage = await loseAndRegain(t, runB, b, greeting, s.secondBCount);
+    if (runB.app.running) await runB.app.stop(1000);
+    s.connectionsB = runB.recorder.read();
+    s.aConnectionsLater = a.connections.length;
+    return s;
+  });
+}
+
+async function loseAndRegain(t, run, b, greeting, before) {
+  const { app, port } = run;
+  const o = { before, pid: app.pid };
+  await b.pause();
+  const pausedAt = performance.now();
+  t.log('took Redis B away: its connections were cut, and new ones are refused');
+  await sleep(t.budget(100)); // let the app's client see its connection close
+  // A visit and /health at once. Only health answers to requests sent before the visit was answered
+  // count: a later one could merely repeat what the failed visit told the app.
+  let visitAnswered = false;
+  const visiting = request(port, '/', { timeout: t.budget(ANSWER_MS) }).then((r) => ((visitAnswered = true), r));
+  const deadline = performance.now() + t.budget(ANSWER_MS);
+  const health = async () => {
+    const started = performance.now();
+    let last;
+    let polls = 0;
+    while (polls === 0 || (!visitAnswered && performance.now() < deadline)) {
+      polls++;
+      last = await request(port, '/health', { timeout: Math.max(250, deadline - performance.now()) });
+      if (last.status >= 500 || last.error) return { ok: !last.error, response: last, ms: performance.now() - started, polls };
+      await sleep(50);
+    }
+    return { ok: false, response: last, ms: performance.now() - started, polls, afterVisit: visitAnswered };
+  };
+  [o.visit, o.health] = await Promise.all([visiting, health()]);
+  t.log(`GET / with Redis B down: ${describe(o.visit)} after ${ms(o.visit.ms)}`);
+  t.log(`GET /health with Redis B down: ${describe(o.health.response)} after ${ms(o.health.ms)}${o.health.polls > 1 ? ` (${o.health.polls} probes)` : ''}`);
+  o.exitedDuringVisit = app.running ? undefined : app.exit;
+  o.output = app.lastOutput(4);
+  await sleep(Math.max(0, OUTAGE_MS - (performance.now() - pausedAt)));
+  o.outageMs = performance.now() - pausedAt;
+  o.aliveAfterOutage = app.running;
+  o.exit = app.exit;
+  if (!app.running) {
+    t.log(`the app ${describeExit(app.exit)} during the outage`);
+    return o;
+  }
+  await b.resume();
+  const resumedAt = performance.now();
+  t.log(`brought Redis B back at the same address after ${ms(o.outageMs)}`);
+  o.back = await askUntil(port, '/', (r) => r.status === 200, resumedAt + t.budget(REATTACH_MS));
+  o.backCount = o.back.ok ? countIn(o.back.response.body, greeting) : undefined;
+  o.visitsDuringOutage = 1;
+  t.log(`GET / after Redis B came back: ${describe(o.back.response)} after ${ms(o.back.ms)}`);
+  o.aliveAtEnd = app.running;
+  o.outputBack = app.lastOutput(4);
+  return o;
+}
+
+const helperHints = [
+  'Build the client from the URL in config, and nothing else: new Redis(config.redisUrl, { … }). Passing no URL, or only a host, makes ioredis use 127.0.0.1:6379.',
+  'Pass the whole URL to ioredis: it carries the password and the database index as well as the host and port.',
+];
+
+await runLab(new URL('./lab.json', import.meta.url), {
+  'swaps-by-config': Object.assign(async (t) => {
+    const s = await story(t);
+    const { runA, a, greeting } = s;
+    const urlA = a.url;
+    if (!runA.first.ok) {
+      const elsewhere = s.connectionsA?.connections.filter((c) => !reaches(c, a.port)) ?? [];
+      throw t.fail({
+        message: `Started the app with REDIS_URL=${urlA} and asked GET / for ${t.bound(FIRST_VISIT_MS)}; it never counted a visit.${elsewhere.length ? ` Meanwhile it opened connections to ${[...new Set(elsewhere.map(addressOf))].join(', ')}${elsewhere.some((c) => reaches(c, DEFAULT_REDIS)) ? ', the address ioredis uses when a client is given no URL' : ''}, and ${a.connections.length ? `${a.connections.length} to Redis A` : 'none to Redis A'}.` : ''}`,
+        expected: `a 200 answer, counted in the Redis at ${urlA}`,
+        actual: `${describe(runA.first.response)}; the app printed:\n${s.outputA || '(nothing)'}`,
+        hints: helperHints,
+        summary: 'the app never counted a visit in the Redis given in REDIS_URL',
+      });
+    }
+    if (!s.key) {
+      const seen = (await t.redis.entries()).map((e) => `${e.key}=${e.value ?? `(${e.type})`}`).join(', ') || 'no keys at all';
+      throw t.fail({
+        message: `With REDIS_URL=${urlA} the app answered ${describe(runA.first.response)}, but no key in Redis A holds ${runA.count}: the visit was counted somewhere else.`,
+        expected: `a key in Redis A holding ${runA.count}`,
+        actual: `Redis A holds ${seen}`,
+        hints: helperHints,
+        summary: 'the app counted somewhere other than the Redis in REDIS_URL',
+      });
+    }
+    if (s.secondACount !== s.seedA + 1) {
+      throw t.fail({
+        message: `The app counted in "${s.key}" in Redis A; the checker set that key to ${s.seedA} and visited again, and got ${describe(s.secondA)}. The app is not reading the count from the Redis it was given.`,
+        expected: `a count of ${s.seedA + 1}`,
+        actual: describe(s.secondA),
+        hints: ['Count with INCR on the key in Redis every time, rather than remembering the count in the process.', ...helperHints.slice(0, 1)],
+        summary: 'the app did not read its count from Redis A',
+      });
+    }
+    const urlB = s.b.url;
+    if (!s.runB.first.ok || s.runB.count !== s.seedB + 1 || s.secondBCount !== s.seedB + 2) {
+      const bResponse = s.runB.first.ok ? s.secondB : s.runB.first.response;
+      const landedInA = s.aNow !== s.aAfter;
+      throw t.fail({
+        message: `Restarted the app with only REDIS_URL changed, to ${urlB}: another Redis, with a password and database ${s.secured.db}, whose "${s.key}" already held ${s.seedB}. ${s.runB.first.ok ? `It answered ${describe(s.runB.first.response)}, then ${describe(s.secondB)}` : `For ${t.bound(FIRST_VISIT_MS)} GET / got ${describe(bResponse)}`}${landedInA ? ', and Redis A changed meanwhile: the visits went to the old Redis' : ''}.`,
+        expected: `counts ${s.seedB + 1} and ${s.seedB + 2}, read from and written to Redis B`,
+        actual: `${describe(bResponse)}${s.refusedB ? `; the app's log shows Redis B refusing it:\n${s.refusedB}` : `; the app printed:\n${s.outputB || '(nothing)'}`}`,
+        hints: helperHints.slice().reverse(),
+        summary: 'the app did not move to the Redis given in REDIS_URL',
+      });
+    }
+    if (s.sharedData) {
+      t.log('Redis A and B share their data on this Redis server, so "A untouched" was judged by connections only');
+    } else if (s.aNow !== s.aAfter) {
+      throw t.fail({
+        message: `On Redis B the app counted ${s.seedB + 1} and ${s.seedB + 2}, as it should, but Redis A changed while the app was attached to B.`,
+        expected: 'Redis A exactly as the app left it',
+        actual: `before: ${s.aAfter}\nafter:  ${s.aNow}`,
+        hints: ['Look for a second client, in another module, still pointing at the old Redis.'],
+      });
+    }
+    return `Counted in "${s.key}" in Redis A (${s.seedA} → ${s.seedA + 1}); restarted with only REDIS_URL changed to Redis B (password, database ${s.secured.db}): ${s.seedB} → ${s.seedB + 1} → ${s.seedB + 2}${s.sharedData ? '' : ', and Redis A was left untouched'}.`;
+  }, { timeLimit: 30_000 }),
+
+  'connects-only-where-told': async (t) => {
+    const s = await story(t);
+    const runs = [
+      { name: 'Redis A', url: s.a.url, port: s.a.port, log: s.connectionsA },
+      ...(s.connectionsB ? [{ name: 'Redis B', url: s.b.url, port: s.b.port, log: s.connectionsB }] : []),
+    ];
+    const unrecorded = runs.some((r) => !r.log.loaded);
+    if (unrecorded) t.log("this runtime did not load the checker's connection recorder into the app; judging by Redis A's proxy only");
+    const strays = runs.flatMap((r) => r.log.connections.filter((c) => !reaches(c, r.port)).map((c) => ({ ...c, run: r })));
+    if (strays.length) {
+      const where = [...new Set(strays.map((c) => `${addressOf(c)} (while attached to ${c.run.name})`))];
+      const toDefault = strays.some((c) => reaches(c, DEFAULT_REDIS));
+      const toA = strays.some((c) => reaches(c, s.a.port));
+      throw t.fail({
+        message: `The checker recorded every connection the app opened. Besides the Redis in REDIS_URL, it connected to ${where.join(', ')}.${toDefault ? ' 127.0.0.1:6379 is where ioredis goes when a client is created without a URL, and where a fixed health probe knocks: a Redis nobody attached.' : ''}${toA ? ' Redis A is the one the app had been moved away from.' : ''}`,
+        expected: runs.map((r) => `connections only to ${r.url} while attached to ${r.name}`).join('; '),
+        actual: strays.slice(0, 6).map((c) => `${addressOf(c)} while attached to ${c.run.name}`).join('\n'),
+        hints: ['Create one Redis client, from config.redisUrl, and import it wherever Redis is needed, the health check included.', 'Search the code for new Redis(, connect( and 6379.'],
+      });
+    }
+    const laterA = s.aConnectionsLater - s.aConnectionsAfter;
+    if (laterA > 0) {
+      throw t.fail({
+        message: `After the app was restarted on Redis B, Redis A's proxy saw ${laterA} new connection${laterA === 1 ? '' : 's'} to it: the app still talks to the Redis it was moved away from.`,
+        expected: 'no connection to Redis A after the move',
+        actual: `${laterA} connection${laterA === 1 ? '' : 's'} to Redis A`,
+        hints: ['Look for a second client still pointing at the old Redis; build every client from config.redisUrl.'],
+      });
+    }
+    const total = runs.reduce((n, r) => n + r.log.connections.length, 0);
+    return unrecorded
+      ? 'Redis A saw no connection after the app moved to Redis B (other connections could not be recorded in this runtime).'
+      : `Recorded ${total} connection${total === 1 ? '' : 's'} over ${runs.length} run${runs.length === 1 ? '' : 's'}: every one to the Redis in REDIS_URL at the time.`;
+  },
+
+  'outage-answers-503': async (t) => {
+    const s = await story(t);
+    const o = s.outage;
+    if (!o) throw t.notRun('the app never counted visits in Redis B, so there was nothing to take away', 'swaps-by-config');
+    const bound = t.bound(ANSWER_MS);
+    const { visit } = o;
+    if (o.exitedDuringVisit || visit.error === 'ECONNREFUSED' || visit.error === 'ECONNRESET') {
+      const exit = o.exitedDuringVisit ?? o.exit;
+      throw t.fail({
+        message: `Took Redis B away while the app was running; ${exit ? `the app ${describeExit(exit)}` : 'the app stopped answering'}, and GET / got ${describe(visit)}. A restart does not bring Redis back: every visitor gets a refused connection instead of an explanation.`,
+        expected: 'the app keeps running and answers 503',
+        actual: `${describe(visit)}; the app's last output:\n${o.output || '(nothing)'}`,
+        hints: ["Give the client an 'error' listener that logs and carries on; don't exit or throw from it.", 'Catch the failed Redis command in the request handler and answer 503 there.'],
+      });
+    }
+    if (visit.error) {
+      throw t.fail({
+        message: `Took Redis B away and asked GET /; no answer came within ${bound}. While Redis is down every visit hangs, and the open connections pile up.`,
+        expected: `503 within ${seconds(t.budget(ANSWER_MS))}`,
+        actual: describe(visit),
+        hints: ['Bound the wait: maxRetriesPerRequest: 1 (not null) makes a command fail after one reconnection attempt; commandTimeout: 1000 caps any reply at a second.', "ioredis' defaults wait through 20 reconnection attempts, about ten seconds, before failing a command."],
+      });
+    }
+    if (visit.status !== 503) {
+      const pretend = visit.status >= 200 && visit.status < 300;
+      throw t.fail({
+        message: `Took Redis B away and asked GET /; it answered ${describe(visit)}.${pretend ? ' That tells visitors and every monitor that all is well, with a count that is not true.' : ' 503 Service Unavailable is the status that says "temporarily unable, try again", which load balancers and clients act on.'}`,
+        expected: '503 with a body that says what is unavailable',
+        actual: describe(visit),
+        hints: pretend
+          ? ["Don't fall back to 0 or a remembered count: catch the error and answer 503."]
+          : ['Catch the error from the Redis command and answer res.writeHead(503, …) with a short explanation.'],
+      });
+    }
+    if (!visit.body.trim()) {
+      throw t.fail({
+        message: 'Took Redis B away and asked GET /; it answered 503 with an empty body, which leaves a person guessing.',
+        expected: '503 with a body that says what is unavailable',
+        actual: '503 ""',
+        hints: ['End the response with a sentence such as "The visit counter is unavailable: its Redis cannot be reached. Try again shortly."'],
+      });
+    }
+    if (!o.aliveAfterOutage) {
+      throw t.fail({
+        message: `The app answered 503 while Redis B was away, but then ${describeExit(o.exit)} before Redis came back, ${ms(o.outageMs)} into the outage.`,
+        expected: 'the app still running when Redis returns',
+        actual: o.output || describeExit(o.exit),
+        hints: ["Don't exit on a Redis error; let ioredis reconnect in the background."],
+      });
+    }
+    return `With Redis B away, GET / answered ${describe(visit)} in ${ms(visit.ms)} (bound ${seconds(t.budget(ANSWER_MS))}), and the app kept running through the ${ms(o.outageMs)} outage.`;
+  },
+
+  'health-reports-outage': async (t) => {
+    const s = await story(t);
+    const o = s.outage;
+    if (!o) throw t.notRun('the app did not count visits in Redis B correctly, so its health could not be compared with and without Redis', 'swaps-by-config');
+    const up = s.healthUp.response;
+    if (!s.healthUp.ok) {
+      throw t.fail({
+        message: `With Redis B up and the app counting visits there, GET /health answered ${describe(up)}. A platform would take a working instance out of rotation.`,
+        expected: '200 while the Redis in REDIS_URL answers',
+        actual: describe(up),
+        hints: ['Ask the Redis the app is attached to, through the same client (redis.ping()), rather than probing a fixed address such as 127.0.0.1:6379.'],
+      });
+    }
+    const down = o.health.response;
+    const bound = t.bound(ANSWER_MS);
+    if (down.error === 'ECONNREFUSED' || down.error === 'ECONNRESET') {
+      throw t.notRun(`the app stopped answering as soon as Redis B went away (${describe(down)})`, 'outage-answers-503');
+    }
+    if (!o.health.ok) {
+      throw t.fail({
+        message: down.error
+          ? `Took Redis B away and asked GET /health; no answer came within ${bound}. A probe that hangs tells the platform nothing until its own timeout.`
+          : `Took Redis B away and asked GET /health ${o.health.afterVisit ? 'until a visit had failed' : `for ${bound}`}; it kept answering ${describe(down)}, so the platform keeps sending visitors to an instance that cannot count them.`,
+        expected: `a 5xx status (503 is usual) within ${seconds(t.budget(ANSWER_MS))} while Redis is down`,
+        actual: describe(down),
+        hints: down.error
+          ? ['Bound the health probe like the visits: a client with maxRetriesPerRequest: 1 or commandTimeout fails PING quickly.']
+          : ['Let /health ask Redis itself (await redis.ping()) or read the client state (redis.status === "ready"), not the result of the last visit or a fixed address.', 'Answer 503 when Redis does not answer.'],
+      });
+    }
+    return `GET /health answered ${describe(up)} with Redis B up, and ${describe(down)} ${ms(o.health.ms)} after it went away (bound ${seconds(t.budget(ANSWER_MS))}).`;
+  },
+
+  reattaches: async (t) => {
+    const s = await story(t);
+    const o = s.outage;
+    if (!o) throw t.notRun('the app did not count visits in Redis B correctly, so there was nothing to take away', 'swaps-by-config');
+    if (!o.aliveAfterOutage) throw t.notRun(`the app ${describeExit(o.exit)} during the outage, so it could not re-attach`, 'outage-answers-503');
+    const bound = t.bound(REATTACH_MS);
+    const { back } = o;
+    if (!back.ok) {
+      throw t.fail({
+        message: `Kept Redis B away for ${ms(o.outageMs)}, then brought it back at the same address with its data. For ${bound} GET / got ${describe(back.response)}: the app did not re-attach by itself, and would need a restart.`,
+        expected: `a counted visit within ${seconds(t.budget(REATTACH_MS))} of Redis returning, from the same process`,
+        actual: `${describe(back.response)}; the app's last output:\n${o.outputBack || '(nothing)'}`,
+        hints: ["A retryStrategy that returns null (or anything but a number) ends the client for good: keep returning a delay, e.g. (times) => Math.min(times * 100, 2000), or leave ioredis' default.", 'Never call redis.quit() or redis.disconnect() when a command fails.'],
+      });
+    }
+    if (!(o.backCount > o.before && o.backCount <= o.before + 1 + o.visitsDuringOutage)) {
+      throw t.fail({
+        message: `After Redis B came back the app answered ${describe(back.response)}, but before the outage the count was ${o.before}: the count should carry on from where Redis B had it.`,
+        expected: `a count of ${o.before + 1}${o.visitsDuringOutage ? ` (up to ${o.before + 1 + o.visitsDuringOutage} if visits refused during the outage were counted late)` : ''}`,
+        actual: describe(back.response),
+        hints: ['After reconnecting, keep counting in the same Redis: no fallback store, no count kept in the process.'],
+      });
+    }
+    if (!o.aliveAtEnd || s.runB.app.pid !== o.pid) {
+      throw t.fail({
+        message: `A visit counted again after Redis B returned, but the app ${describeExit(s.runB.app.exit)} right after.`,
+        expected: 'the same process, still running',
+        actual: describeExit(s.runB.app.exit),
+        hints: ["Don't exit on Redis errors or reconnections."],
+      });
+    }
+    return `Redis B was away for ${ms(o.outageMs)}; ${ms(back.ms)} after it came back the same process counted again: ${describe(back.response)}.`;
+  },
+});
