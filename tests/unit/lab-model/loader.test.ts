@@ -9,7 +9,7 @@ import { learnerFiles, listLabIds, loadLab, writeWorkspace } from '../../../src/
 describe('lab loader', () => {
   it('lists the labs in order', async () => {
     const ids = await listLabIds();
-    expect(ids.slice(0, 3)).toEqual(expect.arrayContaining(['03-config', '06-processes', '09-disposability']));
+    expect(ids).toEqual(expect.arrayContaining(['03-config', '04-backing-services', '06-processes', '09-disposability']));
     expect([...ids].sort()).toEqual(ids);
   });
 
