@@ -8,7 +8,7 @@ const HEALTH = 'Reports the outage at /health';
 const BACK = 'Counts again by itself when Redis comes back';
 
 test('a learner attaches Redis by its URL, makes the app survive losing it, and sees the Backing Services lab passed', async ({ page }) => {
-  test.setTimeout(180_000);
+  test.setTimeout(240_000);
   const { lab, data } = await openLab(page, '04-backing-services');
 
   // The starter's client ignores REDIS_URL and goes to 127.0.0.1:6379, where nobody attached a Redis.
