@@ -14,8 +14,9 @@ import { brotliCompress, constants, gzip } from 'node:zlib';
 const brotli = promisify(brotliCompress);
 const gz = promisify(gzip);
 
-// `.bin` is the WebContainer's node_modules snapshot: megabytes that shrink to a fraction.
-const COMPRESSIBLE = /\.(js|mjs|css|svg|json|txt|xml|map|webmanifest|wasm|ico|ttf|otf|bin)$/i;
+// Not `.bin`: the WebContainer's node_modules snapshots are gzip bytes already, which the page itself
+// decompresses (so that any static host serves them small); compressing them again gains nothing.
+const COMPRESSIBLE = /\.(js|mjs|css|svg|json|txt|xml|map|webmanifest|wasm|ico|ttf|otf)$/i;
 /** Below this, headers outweigh the savings. */
 const MIN_BYTES = 1024;
 /** Above this, brotli's top quality costs seconds per file for a few percent; a fast level is nearly as small. */

@@ -11,7 +11,7 @@ import { createFilesStore, type FilesStore } from './stores/files.ts';
 import { createRunStore, type RunStore } from './stores/run.ts';
 import type { KeyValueStorage, StorageFailure } from './stores/storage.ts';
 import { createWriteQueue } from './runtime/write-queue.ts';
-import { RuntimeUnavailableError, type FileMap, type LabRuntime, type ProcessHandle } from './runtime/types.ts';
+import { RuntimeUnavailableError, StopTimeoutError, type FileMap, type LabMount, type LabRuntime, type ProcessHandle, type RuntimeStatus } from './runtime/types.ts';
 import type { TaskKind } from '../lab-model/task-kinds.ts';
 
 /** The part of the site's progress module the session needs (see src/lib/progress.ts). */
@@ -48,6 +48,9 @@ export class LabSession {
   #ready: Promise<LabRuntime | null> | null = null;
   #app: ProcessHandle | null = null;
   #check: AbortController | null = null;
+  #warmed = false;
+  /** Whether the runtime being connected can restart itself (`LabRuntime.restart`). */
+  #restartable = false;
 
   constructor(options: LabSessionOptions) {
     this.#options = options;
@@ -67,6 +70,7 @@ export class LabSession {
       ...(options.storage ? { storage: options.storage } : {}),
       onChange: (path, text) => {
         this.#markStarted();
+        this.#warm();
         if (this.#runtime) this.#writes.schedule(path, text);
       },
     });
@@ -99,13 +103,16 @@ export class LabSession {
   }
 
   async #connect(): Promise<LabRuntime | null> {
-    const timeoutMs = this.#options.connectTimeoutMs ?? 25_000;
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(new Error('timeout')), timeoutMs);
+    let timer: ReturnType<typeof setTimeout> | undefined;
     try {
       const runtime = await this.#options.createRuntime();
+      this.#restartable = runtime.restart !== undefined;
+      // A runtime that bounds its own set-up (WebContainer boots for up to 45 s) gets that long, and a little more.
+      const timeoutMs = Math.max(this.#options.connectTimeoutMs ?? 25_000, (runtime.mountTimeoutMs ?? 0) + 5_000);
+      timer = setTimeout(() => controller.abort(new Error('timeout')), timeoutMs);
       await Promise.race([
-        runtime.mount({ lab: this.lab, files: this.files.files.get() }, controller.signal),
+        runtime.mount(this.#mountRequest(), controller.signal),
         new Promise<never>((_, reject) =>
           controller.signal.addEventListener('abort', () =>
             reject(new Error(`the lab runtime did not answer within ${Math.round(timeoutMs / 1000)} s`)),
@@ -128,7 +135,7 @@ export class LabSession {
   async start(size?: { cols: number; rows: number }): Promise<void> {
     const runtime = await this.connect();
     if (!runtime) return;
-    await this.stop();
+    if (!(await this.stop())) return;
     this.#markStarted();
     this.run.app('starting');
     await this.#writes.flush();
@@ -162,16 +169,46 @@ export class LabSession {
     }
   }
 
-  /** Stops the learner's app (not a check in progress). */
-  async stop(): Promise<void> {
+  /**
+   * Stops the learner's app (not a check in progress). Resolves false when the app ignored it: it keeps
+   * running, and the runtime's problem offers a restart of the lab runtime.
+   */
+  async stop(): Promise<boolean> {
     const app = this.#app;
-    if (!app) return;
+    if (!app) return true;
     this.#app = null;
     this.run.app('stopping');
     try {
       await app.kill();
-    } finally {
+    } catch (error) {
+      if (!(error instanceof StopTimeoutError)) throw error;
+      this.#app = app;
+      this.run.app('running');
+      return false;
+    }
+    this.run.app('stopped', { code: null });
+    return true;
+  }
+
+  /**
+   * Ends every process of the lab the hard way, by restarting the runtime with the learner's current
+   * files: for a process that ignored Stop. Does nothing where the runtime cannot restart.
+   */
+  async restartRuntime(): Promise<void> {
+    const runtime = this.#runtime;
+    if (!runtime?.restart) return;
+    this.#check?.abort(new Error('The lab runtime was restarted.'));
+    this.#app = null;
+    this.run.problem(null);
+    this.run.app('stopping');
+    this.#print('\r\n\x1b[2m[restarting the lab runtime]\x1b[0m\r\n');
+    try {
+      await this.#writes.flush();
+      await runtime.restart(this.#mountRequest());
       this.run.app('stopped', { code: null });
+    } catch (error) {
+      if (error instanceof RuntimeUnavailableError) this.run.lost(error.message);
+      else this.run.failed(`The lab runtime could not restart: ${message(error)}. Reload the page to try again.`);
     }
   }
 
@@ -236,6 +273,27 @@ export class LabSession {
     this.#writes.clear();
     await this.#runtime?.dispose();
     this.#runtime = null;
+  }
+
+  #mountRequest(): LabMount {
+    return { lab: this.lab, files: this.files.files.get(), onStatus: (status) => this.#status(status) };
+  }
+
+  #status(status: RuntimeStatus): void {
+    if (status.kind === 'progress') this.run.progress(status.message);
+    else this.run.problem({ message: status.message, restart: status.restart && this.#restartable });
+  }
+
+  /** The learner started typing: a runtime that fetches what a run needs may start now, when the page is idle. */
+  #warm(): void {
+    const ready = this.#ready;
+    if (this.#warmed || !ready) return;
+    this.#warmed = true;
+    const idle = (callback: () => void): void => {
+      if (typeof requestIdleCallback === 'function') requestIdleCallback(callback, { timeout: 5_000 });
+      else setTimeout(callback, 1_000);
+    };
+    void ready.then((runtime) => runtime?.warm && idle(() => runtime.warm?.()));
   }
 
   #print(chunk: string): void {

@@ -6,6 +6,7 @@
 import { LabSession, type ProgressApi } from '../../workspace/session.ts';
 import { createRuntime } from '../../workspace/runtime/select.ts';
 import type { WorkspaceData } from '../../workspace/workspace-data.ts';
+import type { RunState } from '../../workspace/stores/run.ts';
 import { ProgressStorageError, STORAGE_FULL_EVENT, labStatus, setLabStatus } from '../../lib/progress.ts';
 import { createEditor } from './editor.ts';
 import { createLazyTerminal, type LazyTerminal } from './lazy-terminal.ts';
@@ -145,6 +146,16 @@ export async function mountWorkspace(root: HTMLElement, pending: Promise<unknown
   // After the toolbar's own notice for an unavailable runtime: a lost runner gets a way back.
   session.run.state.subscribe((state) => {
     if (state.reload && state.message) notices.show('runtime', state.message, 'error', { label: 'Reload', run: () => location.reload() });
+  });
+  // A problem the runtime reported after starting (a process that ignored Stop, the runtime's own error),
+  // with the way out when there is one. Shown again only when it changes, so it is announced once.
+  let problem: RunState['problem'] = null;
+  session.run.state.subscribe((state) => {
+    if (state.problem === problem) return;
+    problem = state.problem;
+    if (!problem) return notices.hide('runtime-problem');
+    const restart = { label: 'Restart the lab runtime', run: () => void session.restartRuntime() };
+    notices.show('runtime-problem', problem.message, 'error', problem.restart ? restart : undefined);
   });
   root.addEventListener('keydown', (event) => {
     if (event.key === 'Enter' && (event.ctrlKey || event.metaKey) && !event.defaultPrevented) {

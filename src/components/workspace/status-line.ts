@@ -17,7 +17,7 @@ export interface StatusContext {
 }
 
 export function statusText(state: RunState, { task, quiet }: StatusContext): string {
-  if (state.runtime === 'connecting') return 'Starting the lab…';
+  if (state.runtime === 'connecting') return state.progress ?? 'Starting the lab…';
   if (state.runtime === 'unavailable') return state.reload ? 'Disconnected from the course server' : 'Lab unavailable in this browser';
   if (state.runtime === 'failed') return 'Lab could not start';
   if (state.checking) return 'Checking…';

@@ -28,12 +28,24 @@ export type CheckEvent =
 
 export type DoneEvent = Extract<CheckEvent, { type: 'done' }>;
 
+/** What a runtime reports about itself, while it sets up and afterwards (see `LabMount.onStatus`). */
+export type RuntimeStatus =
+  /** Setting up takes a while; the message says what is happening, for the status line. */
+  | { kind: 'progress'; message: string }
+  /**
+   * Something the learner must act on, written for them: a process that ignored Stop, an error the runtime
+   * reported. `restart` says whether `LabRuntime.restart` may fix it.
+   */
+  | { kind: 'problem'; message: string; restart: boolean };
+
 /** What a lab needs from the runtime to set up a workspace. */
 export interface LabMount {
   /** Lab id, e.g. `03-config`. */
   lab: string;
   /** The learner's current files (starter merged with their saved edits). */
   files: FileMap;
+  /** Hears progress while mounting and problems the runtime notices later. Optional. */
+  onStatus?: (status: RuntimeStatus) => void;
 }
 
 /** A running process: its output arrives through the callbacks given to `run`. */
@@ -42,7 +54,11 @@ export interface ProcessHandle {
   exit: Promise<number | null>;
   /** Sends text to the process's stdin (interactive shells, prompts). */
   write(data: string): void;
-  /** Stops the process and everything it started. Resolves when it is gone. */
+  /**
+   * Stops the process and everything it started. Resolves when it is gone; rejects with
+   * `StopTimeoutError` when it is still running after the runtime's bound (a process that ignores being
+   * stopped), in which case only `LabRuntime.restart` can end it.
+   */
   kill(): Promise<void>;
   /**
    * Ctrl-C: stops the command running in the foreground of a shell while the shell itself stays.
@@ -80,7 +96,7 @@ export interface LabRuntime {
   shell(options: RunOptions): Promise<ProcessHandle | null>;
   /** Runs the lab's checker; every event is passed to `onEvent`; resolves with the final `done` event. */
   check(onEvent: (event: CheckEvent) => void, signal?: AbortSignal): Promise<DoneEvent>;
-  /** Stops every process this runtime started (runs, shells, checks). */
+  /** Stops every process this runtime started (runs, shells, checks); rejects like `ProcessHandle.kill`. */
   stopAll(): Promise<void>;
   /** Frees the workspace; the runtime cannot be used afterwards. */
   dispose(): Promise<void>;
@@ -90,6 +106,30 @@ export interface LabRuntime {
    * workspace up anew. Optional: a runtime that lives inside the page ends with it anyway.
    */
   release?(): void;
+  /**
+   * The longest `mount` takes before it fails by itself; a caller that bounds `mount` waits at least this
+   * long. Optional: without it the caller's own bound applies.
+   */
+  readonly mountTimeoutMs?: number;
+  /**
+   * The learner will probably run something soon (they started typing): fetch what a first run needs, in
+   * the background, without starting anything. Optional; Run and Check fetch it themselves anyway.
+   */
+  warm?(): void;
+  /**
+   * Ends every process the hard way by tearing the runtime down, then sets the workspace up again with
+   * `lab`'s files: for a process that ignores being stopped (`StopTimeoutError`). Optional: offered only
+   * where the runtime can do it.
+   */
+  restart?(lab: LabMount): Promise<void>;
+}
+
+/** A process that was told to stop is still running after the bound; `message` is written for the learner. */
+export class StopTimeoutError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StopTimeoutError';
+  }
 }
 
 /** Thrown by `mount` when the runtime cannot work here; `message` is written for the learner. */

@@ -23,6 +23,13 @@ export interface RunState {
   appUrl: string | null;
   /** True when the runtime went away after connecting and only reloading the page can reconnect. */
   reload: boolean;
+  /** What the runtime is doing while it connects, when that takes a while (e.g. booting WebContainer). */
+  progress: string | null;
+  /**
+   * A problem the runtime reported after connecting that the learner must act on (a process that ignored
+   * Stop, an error of the runtime itself); `restart` when restarting the lab runtime may fix it.
+   */
+  problem: { message: string; restart: boolean } | null;
 }
 
 export interface RunStore {
@@ -36,6 +43,10 @@ export interface RunStore {
   checking(on: boolean): void;
   /** The running app's address; ignored unless the app is starting or running. */
   appUrl(url: string): void;
+  /** Progress while connecting; ignored once connected. */
+  progress(message: string): void;
+  /** Sets or clears the runtime's problem. */
+  problem(problem: RunState['problem']): void;
 }
 
 export function createRunStore(): RunStore {
@@ -49,13 +60,15 @@ export function createRunStore(): RunStore {
     lastExit: null,
     appUrl: null,
     reload: false,
+    progress: null,
+    problem: null,
   });
   const update = (change: Partial<RunState>): void => state.set({ ...state.get(), ...change });
   return {
     state,
-    connected: (adapter) => update({ runtime: 'ready', adapter, message: null, remedy: null }),
-    unavailable: (message, remedy) => update({ runtime: 'unavailable', message, remedy, app: 'stopped', checking: false, appUrl: null }),
-    failed: (message) => update({ runtime: 'failed', message, remedy: null, app: 'stopped', checking: false, appUrl: null }),
+    connected: (adapter) => update({ runtime: 'ready', adapter, message: null, remedy: null, progress: null }),
+    unavailable: (message, remedy) => update({ runtime: 'unavailable', message, remedy, app: 'stopped', checking: false, appUrl: null, progress: null }),
+    failed: (message) => update({ runtime: 'failed', message, remedy: null, app: 'stopped', checking: false, appUrl: null, progress: null }),
     lost: (message) => update({ runtime: 'unavailable', message, remedy: '', app: 'stopped', checking: false, appUrl: null, reload: true }),
     // Any change of the app's phase forgets its address: a restarted app announces its own again.
     app: (phase, exit) => update({ app: phase, appUrl: phase === 'running' ? state.get().appUrl : null, ...(exit ? { lastExit: exit } : {}) }),
@@ -64,5 +77,9 @@ export function createRunStore(): RunStore {
       const { app } = state.get();
       if (app === 'starting' || app === 'running') update({ appUrl: url });
     },
+    progress: (message) => {
+      if (state.get().runtime === 'connecting') update({ progress: message });
+    },
+    problem: (problem) => update({ problem }),
   };
 }

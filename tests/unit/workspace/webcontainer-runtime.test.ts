@@ -1,42 +1,58 @@
 import { describe, expect, it } from 'vitest';
-import { RuntimeUnavailableError, type CheckEvent } from '../../../src/workspace/runtime/types.ts';
-import { WebContainerRuntime, type WebContainerDeps } from '../../../src/workspace/runtime/webcontainer/webcontainer-runtime.ts';
+import { RuntimeUnavailableError, type CheckEvent, type RuntimeStatus } from '../../../src/workspace/runtime/types.ts';
+import { toSpawn } from '../../../src/workspace/runtime/webcontainer/commands.ts';
 import { toTree } from '../../../src/workspace/runtime/webcontainer/tree.ts';
 import { FakeWebContainer } from './fake-webcontainer.ts';
-
-const snapshot = new Uint8Array([1, 2, 3]);
-const lab = { lab: '03-config', files: { 'app.js': 'console.log(1)', 'src/redis.js': 'x' } };
-
-function runtimeWith(container: FakeWebContainer, change: Partial<WebContainerDeps> = {}): WebContainerRuntime {
-  return new WebContainerRuntime({
-    boot: async () => container,
-    loadAssets: async () => ({ hidden: { '.lab/check.mjs': '// checker' }, nodeModules: snapshot }),
-    isolated: true,
-    ...change,
-  });
-}
-
-const events = [
-  { v: 1, type: 'plan', lab: '03-config', checks: [{ id: 'port', title: 'Port' }] },
-  { v: 1, type: 'log', check: 'port', source: 'checker', text: 'Started the app on 40123' },
-  { v: 1, type: 'result', check: 'port', status: 'pass', message: 'ok', hints: [], ms: 12 },
-  { v: 1, type: 'done', status: 'pass', passed: 1, failed: 0, errored: 0 },
-];
+import { events, FAST, lab, protocolText, runtimeWith, snapshot } from './webcontainer-harness.ts';
 
 describe('the WebContainer adapter', () => {
-  it('mounts the node_modules snapshot, the hidden lab files and the learner files', async () => {
+  it('mounts the hidden lab files and the learner files, and fetches no packages before the first run', async () => {
     const container = new FakeWebContainer();
-    await runtimeWith(container).mount(lab);
-    expect(container.snapshots).toEqual([snapshot]);
+    const runtime = runtimeWith(container);
+    await runtime.mount(lab);
     expect(Object.fromEntries(container.files)).toEqual({ '.lab/check.mjs': '// checker', 'app.js': 'console.log(1)', 'src/redis.js': 'x' });
+    expect(runtime.fetched).toBe(0);
+    expect(container.snapshots).toEqual([]);
   });
 
-  it('runs the checker and passes every protocol event through, terminal line endings and split chunks included', async () => {
+  it('fetches and mounts the node_modules snapshot once, on the first command or when warmed', async () => {
+    const container = new FakeWebContainer();
+    container.programs.set('node', async () => 0);
+    const runtime = runtimeWith(container);
+    await runtime.mount(lab);
+    runtime.warm();
+    const first = await runtime.run('node app.js', { onOutput: () => undefined });
+    await first.exit;
+    await (await runtime.run('node app.js', { onOutput: () => undefined })).exit;
+    expect(runtime.fetched).toBe(1);
+    expect(container.snapshots).toEqual([snapshot]);
+  });
+
+  it('tries the snapshot again on the next command when fetching it failed, and says what failed', async () => {
+    const container = new FakeWebContainer();
+    container.programs.set('node', async () => 0);
+    let attempts = 0;
+    const runtime = runtimeWith(container, {
+      loadAssets: async () => ({
+        hidden: {},
+        nodeModules: async () => {
+          attempts += 1;
+          if (attempts === 1) throw new Error('Failed to fetch');
+          return snapshot.slice();
+        },
+      }),
+    });
+    await runtime.mount(lab);
+    await expect(runtime.run('node app.js', { onOutput: () => undefined })).rejects.toThrow(/Could not load the lab's packages \(node_modules\): Failed to fetch/);
+    expect(await (await runtime.run('node app.js', { onOutput: () => undefined })).exit).toBe(0);
+    expect(container.snapshots).toHaveLength(1);
+  });
+
+  it('runs the checker as node by name, with the portable process model, and passes every protocol event through', async () => {
     const container = new FakeWebContainer();
     container.programs.set('node', async ({ print }) => {
-      const text = events.map((event) => JSON.stringify(event)).join('\r\n') + '\r\n';
-      print(text.slice(0, 50));
-      print(text.slice(50));
+      print(protocolText.slice(0, 50));
+      print(protocolText.slice(50));
       return 0;
     });
     const runtime = runtimeWith(container);
@@ -45,7 +61,7 @@ describe('the WebContainer adapter', () => {
     const done = await runtime.check((event) => seen.push(event));
     expect(done).toEqual(events[3]);
     expect(seen.map((event) => event.type)).toEqual(['plan', 'log', 'result']);
-    expect(container.spawned[0]).toMatchObject({ command: 'node', args: ['.lab/check.mjs', '--json'], env: {} });
+    expect(container.spawned[0]).toEqual({ command: 'node', args: ['.lab/check.mjs', '--json'], env: { LAB_PROCESS_MODEL: 'portable' } });
   });
 
   it('turns a checker that dies without a verdict into an error carrying its last output', async () => {
@@ -59,19 +75,16 @@ describe('the WebContainer adapter', () => {
     await expect(runtime.check(() => undefined)).rejects.toThrow(/exit code 1\) without a verdict[\s\S]*SyntaxError/);
   });
 
-  it('cancels a check through its signal and kills the checker', async () => {
-    const container = new FakeWebContainer();
-    container.programs.set('node', () => new Promise<number>(() => undefined));
-    const runtime = runtimeWith(container);
-    await runtime.mount(lab);
-    const controller = new AbortController();
-    const checking = runtime.check(() => undefined, controller.signal);
-    controller.abort(new Error('stopped'));
-    await expect(checking).rejects.toThrow('stopped');
-    expect(container.running.size).toBe(0);
+  it('spawns a plain node command line directly and anything with shell syntax through jsh', () => {
+    expect(toSpawn('node .lab/run.mjs')).toEqual({ command: 'node', args: ['.lab/run.mjs'] });
+    expect(toSpawn('  node   app.js --port 3000 ')).toEqual({ command: 'node', args: ['app.js', '--port', '3000'] });
+    expect(toSpawn('npm start')).toEqual({ command: 'jsh', args: ['-c', 'npm start'] });
+    expect(toSpawn('PORT=4000 node app.js')).toEqual({ command: 'jsh', args: ['-c', 'PORT=4000 node app.js'] });
+    expect(toSpawn('node app.js | tee log')).toEqual({ command: 'jsh', args: ['-c', 'node app.js | tee log'] });
+    expect(toSpawn("node -e 'x'")).toEqual({ command: 'jsh', args: ['-c', "node -e 'x'"] });
   });
 
-  it('runs commands and the interactive shell through jsh, streaming output and taking input', async () => {
+  it('runs other commands and the interactive shell through jsh, streaming output and taking input, in the portable model', async () => {
     const container = new FakeWebContainer();
     container.programs.set('jsh', async ({ args, print, input }) => {
       if (args[0] === '-c') {
@@ -95,19 +108,7 @@ describe('the WebContainer adapter', () => {
     shell!.write('exit\r');
     expect(await shell!.exit).toBe(0);
     expect(output).toContain('echo ls\r');
-  });
-
-  it('reports a killed app with a null exit code and stops everything on stopAll', async () => {
-    const container = new FakeWebContainer();
-    container.programs.set('jsh', () => new Promise<number>(() => undefined));
-    const runtime = runtimeWith(container);
-    await runtime.mount(lab);
-    const app = await runtime.run('node app.js', { onOutput: () => undefined });
-    await app.kill();
-    expect(await app.exit).toBeNull();
-    await runtime.run('node app.js', { onOutput: () => undefined });
-    await runtime.stopAll();
-    expect(container.running.size).toBe(0);
+    expect(container.spawned.map(({ env }) => env['LAB_PROCESS_MODEL'])).toEqual(['portable', 'portable']);
   });
 
   it('interrupts the shell by writing Ctrl-C to its terminal', async () => {
@@ -128,28 +129,6 @@ describe('the WebContainer adapter', () => {
     expect(received).toEqual(['\x03']);
   });
 
-  it("tells the latest run when its server is ready, and nobody once it stopped or the runtime is disposed", async () => {
-    const container = new FakeWebContainer();
-    container.programs.set('jsh', ({ killed }) => killed.then(() => 0));
-    const runtime = runtimeWith(container);
-    await runtime.mount(lab);
-    const first: string[] = [];
-    const second: string[] = [];
-    const old = await runtime.run('npm start', { onOutput: () => undefined, onServerReady: (url) => first.push(url) });
-    container.emitServerReady(3000);
-    await old.kill();
-    const app = await runtime.run('npm start', { onOutput: () => undefined, onServerReady: (url) => second.push(url) });
-    container.emitServerReady(3001);
-    expect(first).toEqual(['https://lab--3000.fake-webcontainer.test']);
-    expect(second).toEqual(['https://lab--3001.fake-webcontainer.test']);
-    await app.kill();
-    container.emitServerReady(3002);
-    expect(second).toHaveLength(1);
-    expect(container.serverReadyListeners).toBe(1);
-    await runtime.dispose();
-    expect(container.serverReadyListeners).toBe(0);
-  });
-
   it('explains what to do when the page is not cross-origin isolated, without booting', async () => {
     let booted = false;
     const runtime = runtimeWith(new FakeWebContainer(), { isolated: false, boot: async () => ((booted = true), new FakeWebContainer()) });
@@ -159,18 +138,47 @@ describe('the WebContainer adapter', () => {
     expect(booted).toBe(false);
   });
 
-  it('gives up on a boot that never finishes within the bound, with the remedy', async () => {
-    const runtime = runtimeWith(new FakeWebContainer(), { boot: () => new Promise(() => undefined), bootTimeoutMs: 50 });
+  it('allows 45 s to boot by default, and says how long it has waited while it does', async () => {
+    expect(runtimeWith(new FakeWebContainer(), { timing: {} }).mountTimeoutMs).toBe(45_000);
+    const statuses: RuntimeStatus[] = [];
+    const runtime = runtimeWith(new FakeWebContainer(), { boot: () => new Promise(() => undefined), timing: { ...FAST, bootMs: 1500, progressEveryMs: 600 } });
     const started = performance.now();
-    const error = await runtime.mount(lab).catch((caught: unknown) => caught);
-    expect(performance.now() - started).toBeLessThan(1000);
+    const error = await runtime.mount({ ...lab, onStatus: (status) => statuses.push(status) }).catch((caught: unknown) => caught);
+    expect(performance.now() - started).toBeLessThan(3000);
     expect(error).toBeInstanceOf(RuntimeUnavailableError);
-    expect((error as Error).message).toMatch(/did not start within/);
+    expect((error as Error).message).toMatch(/did not start within 2 seconds[\s\S]*third-party cookies or storage[\s\S]*stackblitz\.io/);
+    expect((error as RuntimeUnavailableError).remedy).toMatch(/npm start/);
+    const progress = statuses.map((status) => status.kind === 'progress' && status.message);
+    expect(progress[0]).toBe('Starting the in-browser Node runtime…');
+    expect(progress.at(-1)).toMatch(/^Starting the in-browser Node runtime… \(1 s; it may take up to 2 s\)$/);
   });
 
-  it('reports a boot that fails as unavailable, with the cause', async () => {
+  it('reports a boot that fails as unavailable, with the cause and the browser settings that cause it most', async () => {
     const runtime = runtimeWith(new FakeWebContainer(), { boot: async () => Promise.reject(new Error('Failed to fetch')) });
-    await expect(runtime.mount(lab)).rejects.toThrow(/failed to start: Failed to fetch/);
+    await expect(runtime.mount(lab)).rejects.toThrow(/failed to start: Failed to fetch\. Browser settings that block third-party cookies/);
+  });
+
+  it("passes the runtime's own error events on as a problem a restart may fix", async () => {
+    const container = new FakeWebContainer();
+    const statuses: RuntimeStatus[] = [];
+    const runtime = runtimeWith(container);
+    await runtime.mount({ ...lab, onStatus: (status) => statuses.push(status) });
+    container.emitError('Unable to register the service worker');
+    expect(statuses.at(-1)).toEqual({
+      kind: 'problem',
+      restart: true,
+      message: expect.stringMatching(/reported an error: Unable to register the service worker\. .*allow \[\*\.\]stackblitz\.io and \[\*\.\]webcontainer\.io.*Restarting the lab runtime may help/),
+    });
+  });
+
+  it('stops listening to the container once disposed, and tears it down', async () => {
+    const container = new FakeWebContainer();
+    const runtime = runtimeWith(container);
+    await runtime.mount(lab);
+    expect(container.listenerCount).toBe(3);
+    await runtime.dispose();
+    expect(container.listenerCount).toBe(0);
+    expect(container.tornDown).toBe(true);
   });
 });
 

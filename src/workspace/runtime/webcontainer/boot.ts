@@ -1,10 +1,19 @@
 /**
  * The real WebContainer for this page: `@webcontainer/api` is imported only here, only when a lab on a
- * page without the local runner is first used, and booted at most once per page (the API allows one).
+ * page without the local runner is first used. The API allows one booted instance per page: it is booted
+ * once, and again only after a restart tore it down.
  */
 import type { FileMap } from '../types.ts';
 import { WebContainerRuntime, type LabAssets, type WebContainerLike } from './webcontainer-runtime.ts';
+import { fetchSnapshot, type SnapshotRef } from './snapshot-fetch.ts';
 import { labAssetUrl } from '../../assets.ts';
+
+/** The lab's `webcontainer.json`, written by src/pages/labs/[lab]/webcontainer.json.ts. */
+export interface WebContainerLabAsset {
+  /** Files the learner never sees: support files and the hidden `.lab/` folder. */
+  files: FileMap;
+  nodeModules: SnapshotRef;
+}
 
 let booting: Promise<WebContainerLike> | null = null;
 
@@ -20,23 +29,23 @@ function bootOnce(): Promise<WebContainerLike> {
   return booting;
 }
 
-async function fetchOk(url: string, signal?: AbortSignal): Promise<Response> {
-  const response = await fetch(url, signal ? { signal } : {});
-  if (!response.ok) throw new Error(`${url} answered ${response.status}; the site build may be incomplete.`);
-  return response;
+function teardown(container: WebContainerLike): void {
+  booting = null;
+  container.teardown();
 }
 
 async function loadAssets(lab: string, signal?: AbortSignal): Promise<LabAssets> {
-  const [hidden, nodeModules] = await Promise.all([
-    fetchOk(labAssetUrl(`${lab}/hidden.json`), signal).then((response) => response.json() as Promise<FileMap>),
-    fetchOk(labAssetUrl('node-modules.bin'), signal).then(async (response) => new Uint8Array(await response.arrayBuffer())),
-  ]);
-  return { hidden, nodeModules };
+  const url = labAssetUrl(`${lab}/webcontainer.json`);
+  const response = await fetch(url, signal ? { signal } : {});
+  if (!response.ok) throw new Error(`${url} answered ${response.status}; the site build may be incomplete.`);
+  const asset = (await response.json()) as WebContainerLabAsset;
+  return { hidden: asset.files, nodeModules: (abort) => fetchSnapshot(labAssetUrl(asset.nodeModules.path), abort) };
 }
 
 export function webContainerRuntime(): WebContainerRuntime {
   return new WebContainerRuntime({
     boot: bootOnce,
+    teardown,
     loadAssets,
     isolated: globalThis.crossOriginIsolated === true,
   });

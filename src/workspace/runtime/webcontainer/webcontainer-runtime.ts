@@ -1,14 +1,18 @@
 /**
  * The lab runtime for a static deployment: StackBlitz's WebContainer runs Node inside the browser tab.
- * Boots once per page, mounts a prebuilt `node_modules` snapshot plus the lab's files (no `npm install`),
- * runs commands through `jsh`, and runs the same checker as every other runtime.
+ * Boots once per page and mounts the lab's files; the prebuilt `node_modules` snapshot (no `npm install`)
+ * is fetched on the first Run, Check or shell, or when the learner starts typing (`warm`). Runs the same
+ * checker as every other runtime.
  *
- * Typed against the small part of `@webcontainer/api` it uses (`WebContainerLike`), so unit tests drive it
- * with an in-memory fake; ./boot.ts supplies the real one.
+ * WebContainer's known quirks shape every step (see ./container.ts): a run ends at its process's `exit`
+ * plus a short drain, never at the end of its output; a process told to stop gets a bound, after which
+ * the learner is offered a restart of the whole runtime; "Open app" follows the app's announced port
+ * only. Typed against `WebContainerLike`, so unit tests drive it with an in-memory fake.
  */
 import { lineSplitter, missingVerdict, parseCheckEvent } from '../ndjson.ts';
 import {
   RuntimeUnavailableError,
+  StopTimeoutError,
   type CheckEvent,
   type DoneEvent,
   type FileMap,
@@ -16,60 +20,94 @@ import {
   type LabRuntime,
   type ProcessHandle,
   type RunOptions,
+  type RuntimeStatus,
 } from '../types.ts';
-import { toTree, type TreeLike } from './tree.ts';
+import { PortMap } from './app-port.ts';
+import { LAB_ENV, toSpawn } from './commands.ts';
+import type { ProcessLike, WebContainerLike } from './container.ts';
+import { follow, settleWithin, whenAborted } from './follow.ts';
+import { toTree } from './tree.ts';
 
-export interface ProcessLike {
-  exit: Promise<number>;
-  input: WritableStream<string>;
-  output: ReadableStream<string>;
-  kill(): void;
-  resize(dimensions: { cols: number; rows: number }): void;
-}
+export type { ProcessLike, WebContainerLike } from './container.ts';
 
-export interface WebContainerLike {
-  fs: {
-    writeFile(path: string, data: string): Promise<void>;
-    mkdir(path: string, options: { recursive: true }): Promise<string>;
-  };
-  mount(tree: TreeLike | Uint8Array): Promise<void>;
-  spawn(command: string, args: string[], options?: { terminal?: { cols: number; rows: number }; env?: Record<string, string> }): Promise<ProcessLike>;
-  /** Fires when a process in the container starts listening on a port; returns an unsubscribe function. */
-  on(event: 'server-ready', listener: (port: number, url: string) => void): () => void;
-}
-
-/** The lab's files the learner never sees, and the `node_modules` snapshot, as built by the site. */
+/** What the site publishes for a lab: the files the learner never sees, and how to get the snapshot. */
 export interface LabAssets {
   hidden: FileMap;
-  nodeModules: Uint8Array;
+  /** Fetches the lab's `node_modules` snapshot, decompressed; called once, on first need. */
+  nodeModules: (signal?: AbortSignal) => Promise<Uint8Array>;
 }
 
+/** Every bound the adapter applies, in milliseconds; tests shorten them. */
+export interface Timing {
+  /** Booting plus mounting the lab's files, before the learner is told it failed. */
+  bootMs: number;
+  /** How often the status line's progress message is refreshed while booting. */
+  progressEveryMs: number;
+  /** After a process exited, how long output still in flight may take to arrive. */
+  drainMs: number;
+  /** After Ctrl-C, how long a process may take to exit (its own clean-up) before it is killed. */
+  graceMs: number;
+  /** After `kill()`, how long a process may take to exit before it counts as ignoring it. */
+  stopMs: number;
+  /** After the checker's verdict, how long it may take to exit before it is stopped. */
+  verdictExitMs: number;
+}
+
+export const DEFAULT_TIMING: Timing = { bootMs: 45_000, progressEveryMs: 5_000, drainMs: 300, graceMs: 1_000, stopMs: 5_000, verdictExitMs: 5_000 };
+
 export interface WebContainerDeps {
-  /** Boots (or returns the page's already booted) WebContainer. */
+  /** Boots a WebContainer, or returns the one this page already booted. */
   boot: () => Promise<WebContainerLike>;
+  /** Tears `container` down, so that the next `boot` starts a fresh one. */
+  teardown: (container: WebContainerLike) => void;
   loadAssets: (lab: string, signal?: AbortSignal) => Promise<LabAssets>;
   /** Whether the page is cross-origin isolated, which WebContainer requires. */
   isolated: boolean;
-  bootTimeoutMs?: number;
+  timing?: Partial<Timing>;
 }
 
 /** The checker, as every runtime runs it; `--json` asks for protocol output although WebContainer gives it a terminal. */
-export const CHECK_COMMAND = { command: 'node', args: ['.lab/check.mjs', '--json'], env: {} };
+export const CHECK_COMMAND = { command: 'node', args: ['.lab/check.mjs', '--json'] };
 
 export const WEBCONTAINER_REMEDY =
   'Run the course on your own computer instead: clone its repository, run “npm start” and open the address it prints. The labs then run as ordinary Node processes, in any browser.';
 
+/** What blocks WebContainer most often, and how to allow it (from StackBlitz's browser configuration guide). */
+export const BROWSER_SETTINGS_HINT =
+  'Browser settings that block third-party cookies or storage (Brave Shields, strict tracking protection, some privacy extensions) stop it: allow [*.]stackblitz.io and [*.]webcontainer.io, then reload.';
+
+interface Tracked {
+  /** Sends Ctrl-C through the process's terminal. */
+  interrupt(): void;
+  /** Settles whoever waits on the process when the runtime is torn down under it. */
+  abandon(): void;
+  /** The stop in progress, so that two callers share one. */
+  stopping: Promise<void> | null;
+}
+
 export class WebContainerRuntime implements LabRuntime {
   readonly kind = 'webcontainer' as const;
+  readonly mountTimeoutMs: number;
   readonly #deps: WebContainerDeps;
+  readonly #timing: Timing;
+  readonly #ports = new PortMap();
+  readonly #processes = new Map<ProcessLike, Tracked>();
   #container: WebContainerLike | null = null;
-  readonly #processes = new Set<ProcessLike>();
-  /** The latest run that wants to hear when its server is ready; the container's event is page-wide. */
-  #serverReady: { process: ProcessLike; notify: (url: string) => void } | null = null;
-  #unsubscribe: (() => void) | null = null;
+  #assets: LabAssets | null = null;
+  /** Resolves once the workspace is set up; pending while mounting or restarting. */
+  #settled: Promise<void> | null = null;
+  #modules: Promise<void> | null = null;
+  /** The decompressed snapshot, kept because mounting transfers it and a restart mounts it again. */
+  #moduleBytes: Uint8Array | null = null;
+  /** Aborts the snapshot download when the runtime is disposed. */
+  #life = new AbortController();
+  #onStatus: (status: RuntimeStatus) => void = () => undefined;
+  #unsubscribe: (() => void)[] = [];
 
   constructor(deps: WebContainerDeps) {
     this.#deps = deps;
+    this.#timing = { ...DEFAULT_TIMING, ...deps.timing };
+    this.mountTimeoutMs = this.#timing.bootMs;
   }
 
   async mount(lab: LabMount, signal?: AbortSignal): Promise<void> {
@@ -79,121 +117,305 @@ export class WebContainerRuntime implements LabRuntime {
         WEBCONTAINER_REMEDY,
       );
     }
-    const timeoutMs = this.#deps.bootTimeoutMs ?? 15_000;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new RuntimeUnavailableError(`The in-browser Node runtime did not start within ${Math.round(timeoutMs / 1000)} seconds (it loads from StackBlitz's servers, which may be unreachable from this network).`, WEBCONTAINER_REMEDY)),
-        timeoutMs,
-      );
-    });
-    try {
-      const [container, assets] = await Promise.race([
-        Promise.all([
-          this.#deps.boot().catch((error: unknown) => {
-            throw new RuntimeUnavailableError(`The in-browser Node runtime failed to start: ${message(error)}.`, WEBCONTAINER_REMEDY);
-          }),
-          this.#deps.loadAssets(lab.lab, signal),
-        ]),
-        deadline,
-      ]);
-      await container.mount(assets.nodeModules);
-      await container.mount(toTree({ ...assets.hidden, ...lab.files }));
-      this.#container = container;
-      this.#unsubscribe?.();
-      this.#unsubscribe = container.on('server-ready', (_port, url) => {
-        const waiting = this.#serverReady;
-        if (waiting && this.#processes.has(waiting.process)) waiting.notify(url);
-      });
-    } finally {
-      clearTimeout(timer);
-    }
+    this.#onStatus = lab.onStatus ?? (() => undefined);
+    this.#settled = this.#setUp(lab, signal);
+    await this.#settled;
   }
 
   async writeFile(path: string, content: string): Promise<void> {
-    const container = this.#ready();
+    const container = await this.#ready();
     const slash = path.lastIndexOf('/');
     if (slash > 0) await container.fs.mkdir(path.slice(0, slash), { recursive: true });
     await container.fs.writeFile(path, content);
   }
 
   async run(command: string, options: RunOptions): Promise<ProcessHandle> {
-    return this.#spawn('jsh', ['-c', command], options);
+    const { command: program, args } = toSpawn(command);
+    return this.#spawn(program, args, options);
   }
 
   async shell(options: RunOptions): Promise<ProcessHandle | null> {
     return this.#spawn('jsh', [], options);
   }
 
+  warm(): void {
+    void this.#ready()
+      .then(() => this.#ensureModules())
+      .catch(() => undefined);
+  }
+
   async check(onEvent: (event: CheckEvent) => void, signal?: AbortSignal): Promise<DoneEvent> {
-    const container = this.#ready();
-    const process = await container.spawn(CHECK_COMMAND.command, CHECK_COMMAND.args, { env: CHECK_COMMAND.env });
-    this.#processes.add(process);
-    const stop = (): void => process.kill();
-    if (signal?.aborted) stop();
-    signal?.addEventListener('abort', stop, { once: true });
-    let done: DoneEvent | null = null;
-    let other = '';
-    const lines = lineSplitter((line) => {
-      const event = parseCheckEvent(line);
-      if (!event) other += `${line}\n`;
-      else if (event.type === 'done') done = event;
-      else onEvent(event);
-    });
+    signal?.throwIfAborted();
+    const aborted = whenAborted(signal);
+    let process: ProcessLike | null = null;
+    let stopReading = (): void => undefined;
     try {
-      await process.output.pipeTo(new WritableStream({ write: (chunk) => lines.push(chunk) })).catch(() => undefined);
+      const container = await Promise.race([this.#prepared(signal), aborted.promise]);
+      const spawning = container.spawn(CHECK_COMMAND.command, CHECK_COMMAND.args, { env: { ...LAB_ENV } });
+      // Aborted while spawning: the checker still starts, and is stopped as soon as it does.
+      void Promise.race([spawning, aborted.promise]).catch(() =>
+        spawning
+          .then((late) => {
+            this.#track(late);
+            return this.#stop(late);
+          })
+          .catch(() => undefined),
+      );
+      process = await Promise.race([spawning, aborted.promise]);
+      let abandon = (): void => undefined;
+      const abandoned = new Promise<never>((_, reject) => (abandon = () => reject(new Error('The lab runtime was restarted before the checks finished.'))));
+      abandoned.catch(() => undefined);
+      this.#track(process, { abandon });
+      let done: DoneEvent | null = null;
+      let verdict = (): void => undefined;
+      const verdictSeen = new Promise<void>((resolve) => (verdict = resolve));
+      let other = '';
+      const lines = lineSplitter((line) => {
+        const event = parseCheckEvent(line);
+        if (!event) other += `${line}\n`;
+        else if (event.type === 'done') {
+          done = event;
+          verdict();
+        } else onEvent(event);
+      });
+      const followed = follow(process, (chunk) => lines.push(chunk), this.#timing.drainMs);
+      stopReading = followed.stop;
+      // The verdict is what the learner waits for: a checker that lingers after giving it is stopped.
+      const lingering = verdictSeen.then(async () => ((await settleWithin(followed.finished, this.#timing.verdictExitMs)) ? new Promise<never>(() => undefined) : null));
+      const code = await Promise.race([followed.finished, lingering, aborted.promise, abandoned]);
       lines.end();
-      const code = await process.exit;
       signal?.throwIfAborted();
-      if (!done) throw missingVerdict(code, other);
-      return done;
+      if (code !== null) this.#processes.delete(process);
+      const verdictEvent = done as DoneEvent | null;
+      if (!verdictEvent) throw missingVerdict(code, other);
+      return verdictEvent;
     } finally {
-      signal?.removeEventListener('abort', stop);
-      this.#processes.delete(process);
+      aborted.dispose();
+      stopReading();
+      if (process && this.#processes.has(process)) void this.#stop(process).catch(() => undefined);
     }
   }
 
   async stopAll(): Promise<void> {
-    const processes = [...this.#processes];
-    this.#processes.clear();
-    for (const process of processes) process.kill();
-    await Promise.all(processes.map((process) => process.exit.catch(() => null)));
+    const results = await Promise.allSettled([...this.#processes.keys()].map((process) => this.#stop(process)));
+    const stuck = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+    if (stuck) throw stuck.reason;
+  }
+
+  async restart(lab: LabMount): Promise<void> {
+    this.#onStatus = lab.onStatus ?? this.#onStatus;
+    this.#tearDown();
+    this.#settled = this.#setUp(lab);
+    await this.#settled;
   }
 
   async dispose(): Promise<void> {
-    this.#unsubscribe?.();
-    this.#unsubscribe = null;
-    await this.stopAll();
+    this.#life.abort(new Error('The lab runtime was closed.'));
+    this.#tearDown();
+    this.#settled = null;
+  }
+
+  async #setUp(lab: LabMount, signal?: AbortSignal): Promise<void> {
+    const { bootMs, progressEveryMs } = this.#timing;
+    const started = Date.now();
+    const progress = (): void => {
+      const seconds = Math.round((Date.now() - started) / 1000);
+      const waited = seconds >= 1 ? ` (${seconds} s; it may take up to ${Math.round(bootMs / 1000)} s)` : '';
+      this.#onStatus({ kind: 'progress', message: `Starting the in-browser Node runtime…${waited}` });
+    };
+    progress();
+    const ticker = setInterval(progress, progressEveryMs);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new RuntimeUnavailableError(
+              `The in-browser Node runtime did not start within ${Math.round(bootMs / 1000)} seconds. It loads from StackBlitz's servers, which this network may not reach. ${BROWSER_SETTINGS_HINT}`,
+              WEBCONTAINER_REMEDY,
+            ),
+          ),
+        bootMs,
+      );
+    });
+    const aborted = whenAborted(signal);
+    try {
+      const [container, assets] = await Promise.race([
+        Promise.all([
+          this.#deps.boot().catch((error: unknown) => {
+            throw new RuntimeUnavailableError(`The in-browser Node runtime failed to start: ${message(error)}. ${BROWSER_SETTINGS_HINT}`, WEBCONTAINER_REMEDY);
+          }),
+          this.#assets ? Promise.resolve(this.#assets) : this.#deps.loadAssets(lab.lab, signal),
+        ]),
+        deadline,
+        aborted.promise,
+      ]);
+      this.#assets = assets;
+      this.#listen(container);
+      await Promise.race([container.mount(toTree({ ...assets.hidden, ...lab.files })), deadline, aborted.promise]);
+      this.#container = container;
+      // A restart mounts the snapshot again at once: the learner was already running things.
+      if (this.#moduleBytes) await this.#ensureModules();
+    } finally {
+      clearInterval(ticker);
+      clearTimeout(timer);
+      aborted.dispose();
+    }
+  }
+
+  #listen(container: WebContainerLike): void {
+    for (const unsubscribe of this.#unsubscribe) unsubscribe();
+    this.#unsubscribe = [
+      this.#ports.attach(container),
+      container.on('error', (error) =>
+        this.#onStatus({
+          kind: 'problem',
+          message: `The in-browser Node runtime reported an error: ${error.message}. ${BROWSER_SETTINGS_HINT} Restarting the lab runtime may help; your files are kept.`,
+          restart: true,
+        }),
+      ),
+    ];
+  }
+
+  /** Ends every process the hard way; processes' handles report a null exit. */
+  #tearDown(): void {
+    for (const unsubscribe of this.#unsubscribe) unsubscribe();
+    this.#unsubscribe = [];
+    for (const tracked of this.#processes.values()) tracked.abandon();
+    this.#processes.clear();
+    const container = this.#container;
     this.#container = null;
+    this.#modules = null;
+    if (container) {
+      try {
+        this.#deps.teardown(container);
+      } catch {
+        // Already torn down: nothing left to end.
+      }
+    }
+  }
+
+  /** The mounted container, waiting for a mount or restart in progress. */
+  async #ready(): Promise<WebContainerLike> {
+    if (!this.#settled) throw new Error('The lab workspace is not mounted yet.');
+    await this.#settled;
+    if (!this.#container) throw new Error('The lab workspace is not mounted yet.');
+    return this.#container;
+  }
+
+  /** The container with `node_modules` mounted, which every command needs. */
+  async #prepared(signal?: AbortSignal): Promise<WebContainerLike> {
+    const container = await this.#ready();
+    const aborted = whenAborted(signal);
+    try {
+      await Promise.race([this.#ensureModules(), aborted.promise]);
+    } finally {
+      aborted.dispose();
+    }
+    return container;
+  }
+
+  #ensureModules(): Promise<void> {
+    this.#modules ??= (async () => {
+      const container = this.#container;
+      if (!container || !this.#assets) throw new Error('The lab workspace is not mounted yet.');
+      this.#moduleBytes ??= await this.#assets.nodeModules(this.#life.signal).catch((error: unknown) => {
+        throw new Error(`Could not load the lab's packages (node_modules): ${message(error)}. Check your connection and try again.`);
+      });
+      // Mounting transfers the bytes to the runtime; a copy keeps them for a restart.
+      await container.mount(this.#moduleBytes.slice());
+    })().catch((error: unknown) => {
+      this.#modules = null;
+      throw error;
+    });
+    return this.#modules;
+  }
+
+  #track(process: ProcessLike, tracked: Partial<Tracked> = {}): void {
+    let writer: WritableStreamDefaultWriter<string> | null = null;
+    const interrupt = (): void => {
+      // The check's terminal has no other writer; a run's handle passes its own.
+      writer ??= process.input.locked ? null : process.input.getWriter();
+      writer?.write('\x03').catch(() => undefined);
+    };
+    this.#processes.set(process, { interrupt, abandon: () => undefined, stopping: null, ...tracked });
+  }
+
+  /**
+   * Stops `process` as a learner would: Ctrl-C first, which lets the launcher or checker stop what it
+   * started (nothing else would: there are no process groups), then `kill()`. A process still running
+   * after the bound is reported and left to `restart`.
+   */
+  #stop(process: ProcessLike): Promise<void> {
+    const tracked = this.#processes.get(process);
+    if (!tracked) return Promise.resolve();
+    tracked.stopping ??= (async () => {
+      tracked.interrupt();
+      if (!(await settleWithin(process.exit, this.#timing.graceMs))) {
+        try {
+          process.kill();
+        } catch {
+          // The runtime is gone, and the process with it.
+        }
+        if (!(await settleWithin(process.exit, this.#timing.stopMs))) {
+          tracked.stopping = null;
+          const text = `A process of this lab is still running ${Math.round((this.#timing.graceMs + this.#timing.stopMs) / 1000)} s after it was told to stop: it is probably busy in a loop, which the in-browser runtime cannot interrupt. Restart the lab runtime to end it; your files are kept.`;
+          this.#onStatus({ kind: 'problem', message: text, restart: true });
+          throw new StopTimeoutError(text);
+        }
+      }
+      this.#processes.delete(process);
+    })();
+    return tracked.stopping;
   }
 
   async #spawn(command: string, args: string[], options: RunOptions): Promise<ProcessHandle> {
-    const container = this.#ready();
-    const process = await container.spawn(command, args, options.size ? { terminal: options.size } : {});
-    this.#processes.add(process);
-    if (options.onServerReady) this.#serverReady = { process, notify: options.onServerReady };
-    void process.output.pipeTo(new WritableStream({ write: (chunk) => options.onOutput(chunk) })).catch(() => undefined);
+    options.signal?.throwIfAborted();
+    const container = await this.#prepared(options.signal);
+    const process = await container.spawn(command, args, { env: { ...LAB_ENV }, ...(options.size ? { terminal: options.size } : {}) });
+    let abandon = (): void => undefined;
+    const abandoned = new Promise<null>((resolve) => (abandon = () => resolve(null)));
+    const writer = process.input.getWriter();
+    const write = (data: string): void => void writer.write(data).catch(() => undefined);
+    this.#track(process, { abandon, interrupt: () => write('\x03') });
+    const watch = options.onServerReady ? this.#ports.watch(options.onServerReady) : null;
+    const followed = follow(
+      process,
+      (chunk) => {
+        options.onOutput(chunk);
+        watch?.feed(chunk);
+      },
+      this.#timing.drainMs,
+    );
     let killed = false;
-    const exit = process.exit.then(
-      (code) => (killed ? null : code),
+    const exit = Promise.race([followed.finished.then((code) => (killed ? null : code)), abandoned]).then(
+      (code) => code,
       () => null,
     );
-    void exit.then(() => this.#processes.delete(process));
-    const writer = process.input.getWriter();
+    void exit.then(() => {
+      this.#processes.delete(process);
+      watch?.dispose();
+      followed.stop();
+    });
     const kill = async (): Promise<void> => {
+      if (!this.#processes.has(process)) return;
       killed = true;
-      process.kill();
+      const port = watch?.port ?? null;
+      watch?.dispose();
+      await this.#stop(process);
       await exit;
+      // The app's port still open means a process the run started outlived it (no process groups here).
+      if (port !== null && !(await this.#ports.whenClosed(port, this.#timing.graceMs))) {
+        this.#onStatus({
+          kind: 'problem',
+          message: `The run stopped, but port ${port} is still open: a process it started is still running, and this runtime cannot reach it. Restart the lab runtime to end it; your files are kept.`,
+          restart: true,
+        });
+      }
     };
-    options.signal?.addEventListener('abort', () => void kill(), { once: true });
-    const write = (data: string): void => void writer.write(data);
+    options.signal?.addEventListener('abort', () => void kill().catch(() => undefined), { once: true });
     // jsh has a real terminal: Ctrl-C is the byte a keyboard sends, and jsh stops its foreground job.
     return { exit, write, kill, interrupt: () => write('\x03') };
-  }
-
-  #ready(): WebContainerLike {
-    if (!this.#container) throw new Error('The lab workspace is not mounted yet.');
-    return this.#container;
   }
 }
 
