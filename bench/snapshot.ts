@@ -16,7 +16,8 @@ import { brotliCompressSync, constants, gunzipSync, gzipSync } from 'node:zlib';
 import { chromium } from '@playwright/test';
 import { snapshot } from '@webcontainer/snapshot';
 import ts from 'typescript';
-import { buildNodeModulesSnapshot, dependencyClosure, LAB_PACKAGES } from '../src/workspace/build/node-modules-snapshot.ts';
+import { buildNodeModulesSnapshot, labPackages } from '../src/workspace/build/node-modules-snapshot.ts';
+import { loadLab, resolvePackages } from '../src/lab-model/index.ts';
 
 const runsFlag = process.argv.indexOf('--runs');
 const RUNS = runsFlag >= 0 ? Number(process.argv[runsFlag + 1]) : 7;
@@ -37,18 +38,22 @@ const sizes = (raw: Uint8Array) => ({
 
 console.log(`load average ${loadavg().map((load) => load.toFixed(2)).join(' ')} on this machine`);
 
+// The Config lab's packages (every lab declares the same today).
+const plan = labPackages(await loadLab('03-config'));
 // Before: every file of the same packages, as the site shipped them (uncompressed `.bin`).
 const untrimmedRoot = await mkdtemp(join(tmpdir(), 'tfl-bench-snapshot-'));
 let untrimmed: Uint8Array;
 try {
-  for (const name of await dependencyClosure(MODULES, LAB_PACKAGES)) {
-    await cp(join(MODULES, name), join(untrimmedRoot, 'node_modules', name), { recursive: true, dereference: true });
+  for (const [folder, names] of [['node_modules', plan.app], ['.lab/node_modules', plan.kit]] as const) {
+    for (const { path } of (await resolvePackages(names, MODULES)).packages) {
+      await cp(join(MODULES, path), join(untrimmedRoot, folder, path), { recursive: true, dereference: true, filter: (source) => !source.startsWith(join(MODULES, path, 'node_modules')) });
+    }
   }
   untrimmed = new Uint8Array(await snapshot(untrimmedRoot));
 } finally {
   await rm(untrimmedRoot, { recursive: true, force: true });
 }
-const built = await buildNodeModulesSnapshot(MODULES, LAB_PACKAGES);
+const built = await buildNodeModulesSnapshot(MODULES, plan);
 const raw = new Uint8Array(gunzipSync(built.gzip));
 const before = sizes(untrimmed);
 const after = sizes(raw);

@@ -15,43 +15,32 @@ import { dirname, join, relative, sep } from 'node:path';
 import { promisify } from 'node:util';
 import { constants, gzip } from 'node:zlib';
 import { snapshot } from '@webcontainer/snapshot';
-import type { Lab } from '../../lab-model/index.ts';
+import { courseModulesDir, declaredPackages, KIT_PACKAGES, resolvePackages, type Lab } from '../../lab-model/index.ts';
 
 const gz = promisify(gzip);
 
 /**
- * What every lab's workspace needs today: the app's Redis client and the kit's embedded Redis.
- * TODO(issue 7, item 4): build from each lab's declared packages (src/lab-model/packages.ts) plus the kit's.
+ * What goes into a lab's snapshot, laid out as the local runner installs a workspace
+ * (src/lab-model/packages.ts): the packages the app declares in `node_modules`, and the checker kit's own
+ * in `.lab/node_modules`, each with everything it depends on.
  */
-export const LAB_PACKAGES = ['ioredis', 'ioredis-mock', 'redis-parser'];
-
-/** The packages whose closure goes into `lab`'s snapshot. */
-export function labPackages(_lab: Lab): string[] {
-  return LAB_PACKAGES;
+export interface SnapshotPlan {
+  app: string[];
+  kit: string[];
 }
 
-/** `lab`'s snapshot, built from the project's own install (once per package list and build). */
-export function labNodeModules(lab: Lab, modulesDir: string = join(process.cwd(), 'node_modules')): Promise<NodeModulesSnapshot> {
+/**
+ * `lab`'s plan: what its starter or its solution declares (a lab whose fix adds a dependency has it ready,
+ * as the course's own install has it), and the kit's packages.
+ */
+export function labPackages(lab: Lab): SnapshotPlan {
+  const app = new Set([...declaredPackages(lab.starter), ...declaredPackages(lab.solution)]);
+  return { app: [...app].sort(), kit: [...KIT_PACKAGES].sort() };
+}
+
+/** `lab`'s snapshot, built from the project's own install (once per package plan and build). */
+export function labNodeModules(lab: Lab, modulesDir: string = courseModulesDir()): Promise<NodeModulesSnapshot> {
   return nodeModulesSnapshot(modulesDir, labPackages(lab));
-}
-
-/** The packages and their production dependencies, transitively, as installed (flat) in `modulesDir`. */
-export async function dependencyClosure(modulesDir: string, roots: string[] = LAB_PACKAGES): Promise<string[]> {
-  const seen = new Set<string>();
-  const queue = [...roots];
-  while (queue.length > 0) {
-    const name = queue.pop()!;
-    if (seen.has(name)) continue;
-    seen.add(name);
-    let manifest: { dependencies?: Record<string, string> };
-    try {
-      manifest = JSON.parse(await readFile(join(modulesDir, name, 'package.json'), 'utf8')) as typeof manifest;
-    } catch (cause) {
-      throw new Error(`node_modules/${name}/package.json is missing or unreadable; run "npm install" before building.`, { cause });
-    }
-    queue.push(...Object.keys(manifest.dependencies ?? {}));
-  }
-  return [...seen].sort();
 }
 
 const LICENSE = /^(licen[cs]e|copying|notice)(\.|-|$)/i;
@@ -106,7 +95,8 @@ export async function packageFiles(packageDir: string): Promise<string[]> {
   const files = entries
     .filter((entry) => entry.isFile())
     .map((entry) => relative(packageDir, join(entry.parentPath, entry.name)).split(sep).join('/'))
-    .filter(mayLoad);
+    // A package nested in this one's node_modules is resolved (and copied) on its own.
+    .filter((path) => !path.startsWith('node_modules/') && mayLoad(path));
   const manifest = JSON.parse(await readFile(join(packageDir, 'package.json'), 'utf8')) as PackageManifest;
   const builds = otherBuildTargets(manifest);
   const candidates = files.filter((path) => builds.has(path) || OTHER_BUILDS.test(path));
@@ -125,39 +115,45 @@ export interface NodeModulesSnapshot {
   gzip: Uint8Array;
   /** Size of the snapshot once decompressed (what WebContainer mounts). */
   bytes: number;
+  /** Installed packages, as paths under the workspace (`node_modules/ioredis`, `.lab/node_modules/denque`). */
   packages: string[];
   files: number;
 }
 
 const built = new Map<string, Promise<NodeModulesSnapshot>>();
 
-/** Builds (once per process and package list) the snapshot of `roots` and their dependencies. */
-export function nodeModulesSnapshot(modulesDir: string, roots: string[] = LAB_PACKAGES): Promise<NodeModulesSnapshot> {
-  const key = `${modulesDir}\n${[...roots].sort().join('\n')}`;
+/** Builds (once per process and plan) the snapshot of a plan's packages and their dependencies. */
+export function nodeModulesSnapshot(modulesDir: string, plan: SnapshotPlan): Promise<NodeModulesSnapshot> {
+  const key = JSON.stringify([modulesDir, [...plan.app].sort(), [...plan.kit].sort()]);
   let pending = built.get(key);
   if (!pending) {
-    pending = buildNodeModulesSnapshot(modulesDir, roots);
+    pending = buildNodeModulesSnapshot(modulesDir, plan);
     pending.catch(() => built.delete(key));
     built.set(key, pending);
   }
   return pending;
 }
 
-export async function buildNodeModulesSnapshot(modulesDir: string, roots: string[] = LAB_PACKAGES): Promise<NodeModulesSnapshot> {
-  const packages = await dependencyClosure(modulesDir, roots);
+export async function buildNodeModulesSnapshot(modulesDir: string, plan: SnapshotPlan): Promise<NodeModulesSnapshot> {
   const root = await mkdtemp(join(tmpdir(), 'tfl-snapshot-'));
   try {
     // The name hashes paths and contents in a fixed order: the snapshot's own byte order is not fixed.
     const hash = createHash('sha256');
+    const packages: string[] = [];
     let files = 0;
-    for (const name of packages) {
-      for (const path of await packageFiles(join(modulesDir, name))) {
-        const contents = await readFile(join(modulesDir, name, path));
-        const target = join(root, 'node_modules', name, path);
-        await mkdir(dirname(target), { recursive: true });
-        await writeFile(target, contents);
-        hash.update(`${name}/${path}\0${contents.length}\0`).update(contents);
-        files += 1;
+    for (const [folder, names] of [['node_modules', plan.app], ['.lab/node_modules', plan.kit]] as const) {
+      const { packages: resolved, problems } = await resolvePackages(names, modulesDir);
+      if (problems.length > 0) throw new Error(`The WebContainer snapshot cannot be built: ${problems.join(' ')}`);
+      for (const { path } of resolved) {
+        packages.push(`${folder}/${path}`);
+        for (const file of await packageFiles(join(modulesDir, path))) {
+          const contents = await readFile(join(modulesDir, path, file));
+          const target = join(root, folder, path, file);
+          await mkdir(dirname(target), { recursive: true });
+          await writeFile(target, contents);
+          hash.update(`${folder}/${path}/${file}\0${contents.length}\0`).update(contents);
+          files += 1;
+        }
       }
     }
     const raw = await snapshot(root);

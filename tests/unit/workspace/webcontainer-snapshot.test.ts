@@ -12,9 +12,10 @@ import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildNodeModulesSnapshot, mayLoad, packageFiles, type NodeModulesSnapshot } from '../../../src/workspace/build/node-modules-snapshot.ts';
+import { buildNodeModulesSnapshot, labPackages, mayLoad, packageFiles, type NodeModulesSnapshot, type SnapshotPlan } from '../../../src/workspace/build/node-modules-snapshot.ts';
+import { hiddenFiles } from '../../../src/workspace/build/workspace-data.ts';
 import { fetchSnapshot, isGzip } from '../../../src/workspace/runtime/webcontainer/snapshot-fetch.ts';
-import { learnerFiles, loadLab, writeWorkspace } from '../../../src/lab-model/index.ts';
+import { learnerFiles, loadLab, type Lab } from '../../../src/lab-model/index.ts';
 
 const MODULES = join(process.cwd(), 'node_modules');
 /** The issue's bound for the snapshot on the wire. */
@@ -36,10 +37,14 @@ function unpack(raw: Uint8Array): Map<string, Uint8Array> {
   return files;
 }
 
+let lab: Lab;
+let plan: SnapshotPlan;
 let built: NodeModulesSnapshot;
 let raw: Uint8Array;
 beforeAll(async () => {
-  built = await buildNodeModulesSnapshot(MODULES);
+  lab = await loadLab('03-config');
+  plan = labPackages(lab);
+  built = await buildNodeModulesSnapshot(MODULES, plan);
   raw = new Uint8Array(gunzipSync(built.gzip));
 });
 
@@ -74,11 +79,18 @@ describe('what the snapshot keeps', () => {
     }
   });
 
-  it('holds the lab packages and their dependencies, and nothing the filters drop', () => {
+  it("holds what the app declares in node_modules and the kit's packages in .lab/node_modules, as the local runner installs them", () => {
+    expect(plan).toEqual({ app: ['ioredis'], kit: ['ioredis', 'ioredis-mock', 'redis-parser'] });
     const paths = [...unpack(raw).keys()];
-    for (const name of ['ioredis', 'ioredis-mock', 'redis-parser', 'denque', 'fengari']) expect(paths).toContain(`node_modules/${name}/package.json`);
-    expect(paths).toContain('node_modules/ioredis-mock/data/command-docs.json');
-    expect(paths.filter((path) => /\.(map|d\.ts|md)$|\/browser\.js$|\/test\//.test(path) && !path.includes('/license'))).toEqual(['node_modules/debug/src/browser.js']);
+    for (const name of ['ioredis', 'denque', 'debug']) expect(paths).toContain(`node_modules/${name}/package.json`);
+    // The app cannot import what it does not declare.
+    for (const name of ['ioredis-mock', 'fengari']) expect(paths).not.toContain(`node_modules/${name}/package.json`);
+    for (const name of ['ioredis', 'ioredis-mock', 'redis-parser', 'fengari']) expect(paths).toContain(`.lab/node_modules/${name}/package.json`);
+    expect(paths).toContain('.lab/node_modules/ioredis-mock/data/command-docs.json');
+    expect(paths.filter((path) => /\.(map|d\.ts|md)$|\/browser\.js$|\/test\//.test(path) && !path.includes('/license'))).toEqual([
+      '.lab/node_modules/debug/src/browser.js',
+      'node_modules/debug/src/browser.js',
+    ]);
     expect(built.files).toBe(paths.length);
   });
 
@@ -86,8 +98,8 @@ describe('what the snapshot keeps', () => {
     expect(built.gzip.length).toBeLessThanOrEqual(WIRE_LIMIT);
     expect(built.bytes).toBe(raw.length);
     expect(built.name).toMatch(/^[0-9a-f]{16}\.bin$/);
-    expect((await buildNodeModulesSnapshot(MODULES)).name).toBe(built.name);
-    expect((await buildNodeModulesSnapshot(MODULES, ['redis-parser'])).name).not.toBe(built.name);
+    expect((await buildNodeModulesSnapshot(MODULES, plan)).name).toBe(built.name);
+    expect((await buildNodeModulesSnapshot(MODULES, { ...plan, app: [] })).name).not.toBe(built.name);
   });
 });
 
@@ -153,8 +165,11 @@ describe('a lab on nothing but the snapshot', () => {
         await mkdir(dirname(join(dir, path)), { recursive: true });
         await writeFile(join(dir, path), contents);
       }
-      const lab = await loadLab('03-config');
-      await writeWorkspace(dir, lab, learnerFiles(lab, 'solution'));
+      // What WebContainer mounts: the lab's webcontainer.json files, the learner's files, the snapshot.
+      for (const [path, text] of Object.entries({ ...hiddenFiles(lab), ...learnerFiles(lab, 'solution') })) {
+        await mkdir(dirname(join(dir, path)), { recursive: true });
+        await writeFile(join(dir, path), text);
+      }
       const env: NodeJS.ProcessEnv = { PATH: process.env['PATH'], HOME: dir, TMPDIR: dir, LAB_PROCESS_MODEL: 'portable' };
       const { stdout } = await promisify(execFile)(process.execPath, ['.lab/check.mjs', '--json'], { cwd: dir, env, timeout: 170_000 }).catch(
         (error: { stdout?: string; stderr?: string }) => ({ stdout: `${error.stdout ?? ''}${error.stderr ?? ''}` }),
