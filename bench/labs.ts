@@ -1,6 +1,7 @@
 /**
  * npm run bench:labs — how long each lab's checks take on its solution (median of 5 runs, target ≤ 3 s),
  * and the total time of labs:verify over every lab with all fixtures (target ≤ 30 s on 2 cores).
+ * `npm run bench:labs -- 04-backing-services` measures the named labs only (and verifies only them).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -13,7 +14,8 @@ const RUNS = 5;
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
 
 console.log(`Checks on each solution, median of ${RUNS} (${process.env['REDIS_URL'] ? 'Redis at REDIS_URL' : 'embedded Redis'}):`);
-for (const id of await listLabIds()) {
+const only = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+for (const id of only.length ? only : await listLabIds()) {
   const lab = await loadLab(id);
   const dir = await mkdtemp(join(tmpdir(), `bench-${id}-`));
   await writeWorkspace(dir, lab, learnerFiles(lab, 'solution'));
@@ -31,6 +33,6 @@ for (const id of await listLabIds()) {
 }
 
 const started = performance.now();
-const reports = await verifyLabs([], { concurrency: Number(process.env['LABS_VERIFY_CONCURRENCY'] ?? 4) });
+const reports = await verifyLabs(only, { concurrency: Number(process.env['LABS_VERIFY_CONCURRENCY'] ?? 4) });
 const total = performance.now() - started;
 console.log(`\nlabs:verify, ${reports.length} variants: ${(total / 1000).toFixed(1)} s  ${total <= 30_000 ? 'within' : 'OVER'} the 30 s target; ${reports.filter((r) => !r.ok).length} unsound`);
