@@ -6,7 +6,7 @@
 //
 // `secured()` gives a Redis that demands a random password and a random non-zero database, so an app only
 // counts in the right place when it uses REDIS_URL whole: embedded, a second embedded server with
-// `requirepass`; external, a gate (watcher.mjs, enforce mode) in front of the borrowed database.
+// `requirepass`; external, a gate (watcher.mjs, enforce mode) in front of a database borrowed for it alone.
 import { randomBytes, randomInt } from 'node:crypto';
 import { loadPackage } from './packages.mjs';
 import { startRedisServer } from './redis-server.mjs';
@@ -83,8 +83,8 @@ export async function openBacking(externalUrl = process.env.REDIS_URL) {
   }
   /** Things to close with the run; `reset` empties the secured servers too. */
   const closers = new Set();
-  /** @type {Set<any>} */
-  const securedClients = new Set();
+  /** How to empty each secured Redis between checks. @type {Set<() => Promise<unknown>>} */
+  const securedResets = new Set();
   const external = externalUrl ? new URL(externalUrl) : undefined;
 
   const backing = {
@@ -94,7 +94,7 @@ export async function openBacking(externalUrl = process.env.REDIS_URL) {
     async reset() {
       if (embedded) await client.flushall();
       else await client.multi().flushdb().set(LOCK_KEY, 'held', 'EX', LOCK_SECONDS).exec();
-      await Promise.all([...securedClients].map((c) => c.flushdb().catch(() => {})));
+      await Promise.all([...securedResets].map((reset) => reset().catch(() => {})));
     },
     entries: () => entriesOf(client),
     keys: async (pattern = '*') => (await client.keys(pattern)).filter((/** @type {string} */ k) => k !== LOCK_KEY).sort(),
@@ -113,7 +113,7 @@ export async function openBacking(externalUrl = process.env.REDIS_URL) {
           own.disconnect();
           await server.close();
         });
-        securedClients.add(own);
+        securedResets.add(() => own.flushdb());
         const urlFor = (/** @type {number} */ p) => withHostPort(server.url, '127.0.0.1', p, index, password);
         return {
           url: urlFor(server.port), password, db: index, client: own,
@@ -126,12 +126,20 @@ export async function openBacking(externalUrl = process.env.REDIS_URL) {
           },
         };
       }
-      // A real server: the gate logs in with REDIS_URL's own credentials and keeps the app in the borrowed db.
+      // A real server: a database borrowed for this Redis alone, so its data stays apart from t.redis and
+      // from other secured Redises, behind a gate that logs in with REDIS_URL's own credentials and keeps
+      // the app in that database.
+      const own = await claimDatabase(Redis, /** @type {string} */ (externalUrl));
+      securedResets.add(() => own.client.multi().flushdb().set(LOCK_KEY, 'held', 'EX', LOCK_SECONDS).exec());
+      closers.add(async () => {
+        await own.client.flushdb().catch(() => {});
+        await own.client.quit().catch(() => own.client.disconnect());
+      });
       const gate = async () => {
         const watcher = await startWatcher({
           host, port,
           urlFor: (p) => withHostPort(url, '127.0.0.1', p, index, password),
-          upstream: { ...(external?.username ? { username: decodeURIComponent(external.username) } : {}), ...(external?.password ? { password: decodeURIComponent(external.password) } : {}), db },
+          upstream: { ...(external?.username ? { username: decodeURIComponent(external.username) } : {}), ...(external?.password ? { password: decodeURIComponent(external.password) } : {}), db: own.db },
           enforce: { password, db: index },
         });
         closers.add(() => watcher.close());
@@ -139,9 +147,9 @@ export async function openBacking(externalUrl = process.env.REDIS_URL) {
       };
       const first = await gate();
       return {
-        url: first.url, password, db: index, client,
-        entries: backing.entries,
-        keys: backing.keys,
+        url: first.url, password, db: index, client: own.client,
+        entries: () => entriesOf(own.client),
+        keys: async (pattern = '*') => (await own.client.keys(pattern)).filter((/** @type {string} */ k) => k !== LOCK_KEY).sort(),
         watch: gate,
       };
     },
