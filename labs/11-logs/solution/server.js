@@ -1,0 +1,48 @@
+import { createServer } from 'node:http';
+import { config } from './config.js';
+import { countVisit } from './counter.js';
+import { log } from './logger.js';
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function handle(req, res) {
+  const url = new URL(req.url, 'http://localhost');
+
+  if (url.pathname === '/') {
+    const count = await countVisit();
+    res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
+    res.end(`${config.greeting}! You are visitor number ${count}.\n`);
+  } else if (url.pathname === '/health') {
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    res.end('ok\n');
+  } else if (url.pathname === '/slow') {
+    // Stands in for a slow report or upload: GET /slow?ms=1500 answers after 1.5 s.
+    await sleep(Math.min(Number(url.searchParams.get('ms') ?? 2000), 10_000));
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    res.end('slow work done\n');
+  } else {
+    res.writeHead(404, { 'content-type': 'text/plain' });
+    res.end('not found\n');
+  }
+}
+
+export const server = createServer((req, res) => {
+  const started = performance.now();
+  let failure;
+  // One event per request, written once the answer is known: its status, how long it took, and
+  // level "error" when the app itself failed, so an alert can watch for exactly those.
+  res.on('finish', () => {
+    log(res.statusCode >= 500 ? 'error' : 'info', 'request', {
+      method: req.method,
+      path: req.url,
+      status: res.statusCode,
+      duration: Math.round(performance.now() - started),
+      ...(failure && { error: failure.message }),
+    });
+  });
+  handle(req, res).catch((error) => {
+    failure = error;
+    if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
+    res.end('something went wrong\n');
+  });
+});

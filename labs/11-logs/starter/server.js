@@ -1,0 +1,38 @@
+import { createServer } from 'node:http';
+import { config } from './config.js';
+import { countVisit } from './counter.js';
+import { log } from './logger.js';
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function handle(req, res) {
+  const url = new URL(req.url, 'http://localhost');
+
+  if (url.pathname === '/') {
+    const count = await countVisit();
+    res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
+    res.end(`${config.greeting}! You are visitor number ${count}.\n`);
+  } else if (url.pathname === '/health') {
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    res.end('ok\n');
+  } else if (url.pathname === '/slow') {
+    // Stands in for a slow report or upload: GET /slow?ms=1500 answers after 1.5 s.
+    await sleep(Math.min(Number(url.searchParams.get('ms') ?? 2000), 10_000));
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    res.end('slow work done\n');
+  } else {
+    res.writeHead(404, { 'content-type': 'text/plain' });
+    res.end('not found\n');
+  }
+}
+
+export const server = createServer((req, res) => {
+  const started = Date.now();
+  // A line for every request once its answer has gone out, e.g. "GET / 200 3ms".
+  res.on('finish', () => log('info', `${req.method} ${req.url} ${res.statusCode} ${Date.now() - started}ms`));
+  handle(req, res).catch((error) => {
+    log('error', `${req.method} ${req.url} failed: ${error.message}`);
+    if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
+    res.end('something went wrong\n');
+  });
+});
