@@ -3,8 +3,11 @@
 // requests (a 404, a slow one, one while Redis is down), reads its stdout and compares the workspace's
 // files before and after.
 import { randomInt } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
 import { runLab, request, describe, describeExit, randomWord, sleep, AppExited } from '../_kit/index.mjs';
-import { explainStrays, pairUp, problemsWith, readStream, sameRequest } from './events.mjs';
+import { explainStrays, field, levelOf, pairUp, problemsWith, readStream, sameRequest } from './events.mjs';
 
 const READY_MS = 3000;
 /** How soon after its answer a request's line must be on stdout. */
@@ -22,10 +25,9 @@ const plural = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 async function startListening(t, env, label) {
   const app = t.start({ env, label });
   const port = Number(env.PORT);
-  const within = t.budget(READY_MS);
-  if (!(await app.waitForPort(port, within))) {
+  if (!(await app.waitForPort(port, READY_MS))) {
     throw t.fail({
-      message: `Started the app with PORT=${port}; after ${(within / 1000).toFixed(1)} s nothing listened on port ${port}, so there were no requests to log.`,
+      message: `Started the app with PORT=${port}; after ${t.bound(READY_MS)} nothing listened on port ${port}, so there were no requests to log.`,
       expected: `a server on port ${port}`,
       actual: app.lastOutput(4) || '(the app printed nothing)',
       hints: ['Press Run and read what the app prints.'],
@@ -39,10 +41,24 @@ async function startListening(t, env, label) {
 async function send(t, port, path, extra = {}) {
   const sentWall = Date.now();
   const sentAt = performance.now();
-  const response = await request(port, path, { timeout: t.budget(5000) });
+  const response = await request(port, path, { timeout: 5000 });
   const req = { method: 'GET', path, ...extra, status: response.status, error: response.error, response, sentAt, sentWall, doneAt: performance.now(), doneWall: Date.now() };
   req.ms = req.doneAt - req.sentAt;
   t.log(`GET ${path}${extra.outage ? ' (Redis down)' : ''}: ${describe(response)} in ${Math.round(req.ms)} ms`);
+  return req;
+}
+
+/** The request, if it got an HTTP answer; otherwise the check cannot time its event. */
+function answered(t, app, req) {
+  if (!app.running) throw new AppExited(app, 'while the checker was sending requests');
+  if (req.error) {
+    throw t.fail({
+      message: `Sent GET ${req.path} to the app; it got ${describe(req.response)}, so there was no answer to time its event against.`,
+      expected: 'a 200 answer',
+      actual: app.lastOutput(4) || '(the app printed nothing)',
+      hints: ['Press Run, open the app and read what it prints.'],
+    });
+  }
   return req;
 }
 
@@ -55,56 +71,79 @@ const label = (req) => `GET ${req.path}${req.outage ? ' while Redis was down' : 
 function traffic(t) {
   return t.once('traffic', async () => {
     const watcher = await t.redis.watch();
-    const env = await t.env({ REDIS_URL: watcher.url });
-    const before = await t.snapshot();
-    const app = await startListening(t, env, 'the app');
-    const port = Number(env.PORT);
-
-    const slowMs = randomInt(500, 900);
-    const fast = [
-      ...Array.from({ length: randomInt(2, 4) }, () => ({ path: '/' })),
-      ...Array.from({ length: randomInt(1, 3) }, () => ({ path: `/${randomWord()}` })),
-    ].sort(() => Math.random() - 0.5);
-    // The slow request runs alongside the others: it needs no Redis, and the run stays short.
-    const slow = send(t, port, `/slow?ms=${slowMs}`, { slowMs });
-    const requests = [];
-    for (const { path } of fast) requests.push(await send(t, port, path));
-    watcher.pause();
-    t.log('Redis is down now (the checker refuses its connections)');
-    requests.push(await send(t, port, '/', { outage: true }));
-    watcher.resume();
-    requests.push(await slow);
-    t.log(`sent ${requests.length} requests; Redis is back`);
-
-    // Give late lines a moment, then stop the app the way a platform does, so a logger that writes at
-    // exit has written; the unbuffered check judges timing, this run only what ends up on stdout.
-    const until = performance.now() + t.budget(400);
-    while (performance.now() < until && readStream(app, 'stdout').requestEvents.length < requests.length && app.running) await sleep(20);
-    // Compared twice: a log file the app removes when it stops was still a log file.
-    const whileRunning = await t.changedSince(before);
-    const crashed = app.running ? undefined : app.exit;
-    await app.stop(t.budget(2000));
-    await app.exited;
-    const afterStop = await t.changedSince(before);
-    return { app, requests, slowMs, crashed, changes: [whileRunning, afterStop] };
+    // The app's temporary folder and home are empty folders of the checker's, so a log moved out of the
+    // app folder (to os.tmpdir() or ~/) shows up too.
+    const scratch = mkdtempSync(join(tmpdir(), 'logs-check-'));
+    const elsewhere = { TMPDIR: join(scratch, 'tmp'), HOME: join(scratch, 'home') };
+    for (const dir of Object.values(elsewhere)) mkdirSync(dir);
+    try {
+      return await sendTraffic(t, watcher, await t.env({ REDIS_URL: watcher.url, ...elsewhere }), scratch);
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
   });
 }
 
-const pathOf = (entry) => (typeof entry === 'string' ? entry : entry.path);
-const sizeOf = (entry) => (typeof entry === 'string' ? undefined : entry.size);
+async function sendTraffic(t, watcher, env, scratch) {
+  const before = t.snapshot();
+  const app = await startListening(t, env, 'the app');
+  const port = Number(env.PORT);
+
+  const slowMs = randomInt(500, 900);
+  const fast = [
+    ...Array.from({ length: randomInt(2, 4) }, () => ({ path: '/' })),
+    ...Array.from({ length: randomInt(1, 3) }, () => ({ path: `/${randomWord()}` })),
+  ].sort(() => Math.random() - 0.5);
+  // The slow request runs alongside the others: it needs no Redis, and the run stays short.
+  const slow = send(t, port, `/slow?ms=${slowMs}`, { slowMs });
+  const requests = [];
+  for (const { path } of fast) requests.push(await send(t, port, path));
+  await watcher.pause();
+  t.log('Redis is down now (the checker refuses its connections)');
+  requests.push(await send(t, port, '/', { outage: true }));
+  await watcher.resume();
+  requests.push(await slow);
+  t.log(`sent ${requests.length} requests; Redis is back`);
+
+  // Give late lines a moment, then stop the app the way a platform does, so a logger that writes at
+  // exit has written; the unbuffered check judges timing, this run only what ends up on stdout.
+  const until = performance.now() + t.budget(400);
+  while (performance.now() < until && readStream(app, 'stdout').requestEvents.length < requests.length && app.running) await sleep(20);
+  // Compared twice: a log file the app removes when it stops was still a log file.
+  const whileRunning = t.changedSince(before);
+  const crashed = app.running ? undefined : app.exit;
+  await app.stop(2000);
+  await app.exited;
+  const afterStop = t.changedSince(before);
+  const outside = filesUnder(scratch).map((file) => `${file.replace(/^tmp\//, '$TMPDIR/').replace(/^home\//, '~/')}: created (${statSync(join(scratch, file)).size} bytes)`);
+  return { app, requests, slowMs, crashed, changes: [whileRunning, afterStop], outside };
+}
+
+/** Every file below `dir`, relative to it. */
+function filesUnder(dir) {
+  return readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => relative(dir, join(e.parentPath, e.name)).split('\\').join('/'));
+}
+
+/** "logs/app.log: created (1030 bytes)", for each file that changed in any of `changes`. */
+function describeChanges(t, changes) {
+  const seen = new Map();
+  for (const change of changes) {
+    for (const kind of ['created', 'modified', 'deleted']) for (const path of change[kind]) if (!seen.has(path)) seen.set(path, kind);
+  }
+  return [...seen].map(([path, kind]) => {
+    const size = statSync(join(t.workspace, path), { throwIfNoEntry: false })?.size;
+    return `${path}: ${kind === 'modified' ? 'changed' : kind === 'deleted' ? 'removed' : 'created'}${size !== undefined ? ` (${size} bytes now)` : kind === 'created' ? ', then removed' : ''}`;
+  });
+}
 
 await runLab(new URL('./lab.json', import.meta.url), {
   'no-log-files': async (t) => {
     const run = await traffic(t);
-    const seen = new Map();
-    for (const changes of run.changes) {
-      for (const kind of ['created', 'modified', 'deleted']) for (const entry of changes[kind] ?? []) if (!seen.has(pathOf(entry))) seen.set(pathOf(entry), { kind, size: sizeOf(entry) });
-    }
-    if (seen.size) {
-      const listed = [...seen].map(([path, { kind, size }]) => `${path}: ${kind}${size !== undefined ? ` (${size} bytes)` : ''}`);
+    const listed = [...describeChanges(t, run.changes), ...run.outside];
+    if (listed.length) {
       throw t.fail({
-        message: `Started the app, sent it ${plural(run.requests.length, 'request')} and stopped it; ${seen.size === 1 ? 'a file' : `${seen.size} files`} in its folder changed. On a platform that folder is thrown away with the container, is read-only, or is not shared by the other copies of the app: the log would be lost, break the app, or split in pieces.`,
-        expected: 'no file created, changed or removed in the app folder',
+        message: `Started the app, sent it ${plural(run.requests.length, 'request')} and stopped it; ${listed.length === 1 ? 'a file' : `${listed.length} files`} changed in ${run.outside.length ? 'its folder, its temporary folder or its home folder' : 'its folder'}. On a platform those folders are thrown away with the container, are read-only, or are not shared by the other copies of the app: the log would be lost, break the app, or end up in pieces.`,
+        expected: 'no file created, changed or removed by the app',
         actual: listed.join('\n'),
         hints: [
           'Remove the file writing from logger.js (appendFileSync, createWriteStream, mkdirSync, renameSync) and write each event to stdout instead.',
@@ -112,7 +151,7 @@ await runLab(new URL('./lab.json', import.meta.url), {
         ],
       });
     }
-    return `Started the app, sent it ${plural(run.requests.length, 'request')} and stopped it: no file in its folder was created, changed or removed.`;
+    return `Started the app, sent it ${plural(run.requests.length, 'request')} and stopped it: no file in its folder was created, changed or removed, and none appeared in its temporary or home folder.`;
   },
 
   'event-per-request': async (t) => {
@@ -133,10 +172,10 @@ await runLab(new URL('./lab.json', import.meta.url), {
     if (stdout.strays.length) {
       const { what, hint, shown } = explainStrays(stdout.strays);
       throw t.fail({
-        message: `Sent ${plural(requests.length, 'request')} and read the app's stdout as a log pipeline does, one event per line: ${plural(stdout.strays.length, 'line was', 'lines were')} not ${stdout.strays.length === 1 ? 'a JSON object' : 'JSON objects'} but ${what}.${stdout.requestEvents.length === 0 ? ' Not one line was a request event.' : ''}`,
+        message: `Sent ${plural(requests.length, 'request')} and read the app's stdout as a log pipeline does, one event per line: ${stdout.requestEvents.length === 0 ? 'not one line was a request event, and ' : ''}${plural(stdout.strays.length, 'line was', 'lines were')} not ${stdout.strays.length === 1 ? 'a JSON object' : 'JSON objects'} but ${what}.`,
         expected: 'every line on stdout a JSON object, one event per line',
         actual: shown,
-        hints: [hint, 'The startup banner counts too: log it as an event, or leave it out.'],
+        hints: [hint, ...(stdout.requestEvents.length === 0 ? ["Log each request to stdout from server.js, with res.on('finish', …), rather than to a file."] : []), 'The startup banner counts too: log it as an event, or leave it out.'],
       });
     }
     const { pairs, missing, extra } = pairUp(requests, stdout.requestEvents);
@@ -179,7 +218,7 @@ await runLab(new URL('./lab.json', import.meta.url), {
     }
     const slow = pairs.find((p) => p.req.slowMs);
     const failed = pairs.find((p) => p.req.outage);
-    return `Sent ${plural(requests.length, 'request')} (${requests.map(label).join(', ')}): stdout held exactly one JSON event for each, with the right method, path and status; the ${run.slowMs} ms request logged a duration of ${slow.event.duration ?? slow.event.durationMs ?? slow.event.duration_ms ?? slow.event.responseTime} ms, and the one during the outage was logged at level ${JSON.stringify(failed.event.level)}.`;
+    return `Sent ${plural(requests.length, 'request')} (${requests.map(label).join(', ')}): stdout held exactly one JSON event for each, with the right method, path and status; the ${run.slowMs} ms request logged a duration of ${field(slow.event, 'duration').value} ms, and the one during the outage was logged at level "${levelOf(failed.event)}".`;
   },
 
   unbuffered: async (t) => {
@@ -201,7 +240,7 @@ await runLab(new URL('./lab.json', import.meta.url), {
     const paths = Array.from({ length: randomInt(3, 6) }, () => `/?visitor=${randomWord()}`);
     const delays = [];
     for (const [i, path] of paths.entries()) {
-      const req = await send(t, port, path);
+      const req = await answered(t, app, await send(t, port, path));
       const delay = await arrival(i + 1, req.doneAt, req.doneAt + lineMs);
       if (delay !== undefined) {
         delays.push(delay);
@@ -210,14 +249,14 @@ await runLab(new URL('./lab.json', import.meta.url), {
       const late = await arrival(i + 1, req.doneAt, req.doneAt + t.budget(LATE_MS));
       let when = late !== undefined ? `${(late / 1000).toFixed(1)} s after the answer` : undefined;
       if (when === undefined) {
-        await app.stop(t.budget(2000));
+        await app.stop(2000);
         await app.exited;
         if (countNow() >= i + 1) when = 'only when the app was stopped';
         else if (countNow() === 0) throw t.notRun('the app wrote no request events to stdout, even when it was stopped, so there was nothing to time', 'event-per-request');
       }
       throw t.fail({
         message: `${i === 0 ? 'Sent a request and watched stdout after its answer' : `Sent ${i + 1} requests one at a time and watched stdout after each answer`}. The event for ${i === 0 ? 'it' : `request ${i + 1}`} (GET ${path}) appeared ${when ?? 'not at all, even when the app was stopped'}. Lines held back in the app show up late in a live tail, and are lost for good when the process is killed.`,
-        expected: `each request's line on stdout within ${lineMs} ms of its answer`,
+        expected: `each request's line on stdout within ${t.bound(LINE_MS)} of its answer`,
         actual: when ? `appeared ${when}` : 'never appeared',
         hints: ['Write each event as it happens with process.stdout.write(line + "\\n") or console.log(line); do not collect lines in an array or flush them on a timer.'],
       });
@@ -226,7 +265,7 @@ await runLab(new URL('./lab.json', import.meta.url), {
     // Several requests at once, then SIGKILL: a kill gives the app no chance to flush, so only lines
     // that were really written survive it.
     const burst = Array.from({ length: randomInt(3, 7) }, () => `/?visitor=${randomWord()}`);
-    const done = await Promise.all(burst.map((path) => send(t, port, path)));
+    const done = await Promise.all(burst.map(async (path) => answered(t, app, await send(t, port, path))));
     await sleep(t.budget(100));
     const killedAfter = Math.round(performance.now() - Math.max(...done.map((r) => r.doneAt)));
     await app.kill();
@@ -241,6 +280,6 @@ await runLab(new URL('./lab.json', import.meta.url), {
         hints: ['Write each event to stdout the moment it happens; a buffer flushed on exit never runs when the process is killed.'],
       });
     }
-    return `Sent ${plural(paths.length, 'request')} one at a time: each event was on stdout ${Math.round(Math.max(...delays))} ms or less after its answer (the budget: ${lineMs} ms). Then sent ${burst.length} at once and killed the app with SIGKILL ${killedAfter} ms after the last answer: all ${total} events were already on stdout.`;
+    return `Sent ${plural(paths.length, 'request')} one at a time: each event was on stdout ${Math.round(Math.max(...delays))} ms or less after its answer (the limit: ${t.bound(LINE_MS)}). Then sent ${burst.length} at once and killed the app with SIGKILL ${killedAfter} ms after the last answer: all ${total} events were already on stdout.`;
   },
 });
