@@ -256,7 +256,7 @@ await runLab(new URL('./lab.json', import.meta.url), {
       }
       throw t.fail({
         message: `${i === 0 ? 'Sent a request and watched stdout after its answer' : `Sent ${i + 1} requests one at a time and watched stdout after each answer`}. The event for ${i === 0 ? 'it' : `request ${i + 1}`} (GET ${path}) appeared ${when ?? 'not at all, even when the app was stopped'}. Lines held back in the app show up late in a live tail, and are lost for good when the process is killed.`,
-        expected: `each request's line on stdout within ${t.bound(LINE_MS)} of its answer`,
+        expected: `each request's line on stdout at most ${t.bound(LINE_MS)} after its answer`,
         actual: when ? `appeared ${when}` : 'never appeared',
         hints: ['Write each event as it happens with process.stdout.write(line + "\\n") or console.log(line); do not collect lines in an array or flush them on a timer.'],
       });
