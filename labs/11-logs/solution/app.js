@@ -5,15 +5,18 @@ import { server } from './server.js';
 
 server.listen(config.port, () => log('info', 'listening', { port: config.port }));
 
-// The platform stops a process with SIGTERM (a deploy, a scale-down, Ctrl-C in a container).
-// Stop taking new connections, let requests in flight finish, close Redis, then exit cleanly.
-process.once('SIGTERM', () => {
-  log('info', 'shutting down');
+// The platform stops a process with SIGTERM (a deploy, a scale-down); Ctrl-C in a terminal sends SIGINT.
+// Either way: stop taking new connections, let requests in flight finish, close Redis, then exit cleanly.
+function shutdown(signal) {
+  log('info', 'shutting down', { signal });
   server.close(async () => {
     await redis.quit();
     log('info', 'bye');
     process.exit(0);
   });
-  // Idle keep-alive connections would otherwise hold server.close() open.
+  // Close keep-alive connections that sit idle now, not when they time out (Node 19+ does this in close() too).
   server.closeIdleConnections();
-});
+}
+
+process.once('SIGTERM', shutdown);
+process.once('SIGINT', shutdown);
