@@ -5,7 +5,8 @@ test.describe('the Logs lab', () => {
   test.use({ viewport: { width: 1440, height: 900 } });
 
   test('a learner replaces the log file with JSON events on stdout, one file at a time, and sees the lab passed', async ({ page }) => {
-    test.setTimeout(150_000);
+    // Three check runs, each starting the app twice: generous for a loaded machine.
+    test.setTimeout(240_000);
     const opened = await openLab(page, '11-logs');
     const { lab, data } = opened;
 
