@@ -8,7 +8,8 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readlink, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CheckEvent, FileMap } from '../workspace/runtime/types.ts';
+import type { FileMap } from '../workspace/runtime/types.ts';
+import { readCheckLine, type CheckEvent, type ResultEvent } from './check-events.ts';
 import { learnerFiles, loadLab, listLabIds, writeWorkspace, type Lab, type LabFixture } from './loader.ts';
 import { checkCommand } from './manifest.ts';
 
@@ -39,7 +40,6 @@ interface Job {
 
 const VARIANT_TIME_LIMIT_MS = 90_000;
 
-type ResultEvent = Extract<CheckEvent, { type: 'result' }>;
 const resultsOf = (events: CheckEvent[]): ResultEvent[] => events.filter((e): e is ResultEvent => e.type === 'result');
 const doneOf = (events: CheckEvent[]) => events.find((e): e is Extract<CheckEvent, { type: 'done' }> => e.type === 'done');
 const firstLine = (r: ResultEvent): string => `${r.check}: ${r.status}: ${r.message.split('\n')[0]}`;
@@ -129,11 +129,9 @@ async function runJob(job: Job, root: string, env: NodeJS.ProcessEnv): Promise<V
   const events: CheckEvent[] = [];
   for (const line of out.split('\n')) {
     if (!line.trim()) continue;
-    try {
-      events.push(JSON.parse(line) as CheckEvent);
-    } catch {
-      err += `\nnot a protocol line: ${line}`;
-    }
+    const read = readCheckLine(line);
+    if (read && 'event' in read) events.push(read.event);
+    else err += `\n${read ? read.problem : 'not a protocol line'}: ${line}`;
   }
   const leftovers = await processesUnder(dir);
   for (const pid of leftovers) process.kill(pid, 'SIGKILL');

@@ -4,10 +4,8 @@
  * cancelled, the runner writes the verdict itself, naming what happened, so a page never waits forever.
  */
 import type { ServerResponse } from 'node:http';
-import type { CheckEvent } from '../../workspace/runtime/types.ts';
+import { parseCheckEvent, type CheckEvent } from '../../lab-model/check-events.ts';
 import { killTree, spawnGroup } from './process-tree.ts';
-
-const TYPES = new Set(['plan', 'log', 'result', 'done']);
 
 export interface CheckRunOptions {
   cwd: string;
@@ -21,15 +19,6 @@ export interface CheckRunOptions {
   signal: AbortSignal;
 }
 
-function parse(line: string): CheckEvent | undefined {
-  try {
-    const value = JSON.parse(line) as { v?: unknown; type?: unknown };
-    return value && value.v === 1 && typeof value.type === 'string' && TYPES.has(value.type) ? (value as CheckEvent) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 export async function runCheck(res: ServerResponse, options: CheckRunOptions): Promise<void> {
   res.writeHead(200, { 'Content-Type': 'application/x-ndjson; charset=utf-8', 'Cache-Control': 'no-store', 'X-Accel-Buffering': 'no' });
   const send = (event: CheckEvent): void => void res.write(`${JSON.stringify(event)}\n`);
@@ -41,7 +30,7 @@ export async function runCheck(res: ServerResponse, options: CheckRunOptions): P
 
   const onLine = (line: string): void => {
     if (done || line.trim() === '') return;
-    const event = parse(line);
+    const event = parseCheckEvent(line);
     if (!event) {
       // Stray output (a console.log in a helper) stays visible in the transcript instead of vanishing.
       send({ v: 1, type: 'log', check: '', source: 'checker', text: line });

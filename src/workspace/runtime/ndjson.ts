@@ -1,7 +1,8 @@
-/** Turns streamed checker output into protocol events, tolerating chunks that split lines and terminals that add `\r`. */
-import type { CheckEvent } from './types.ts';
-
-const TYPES = new Set(['plan', 'log', 'result', 'done']);
+/**
+ * Streamed checker output: lines out of chunks (tolerating chunks that split lines and terminals that add
+ * `\r`), and the error for a run that ended without a verdict. Lines become events through the one
+ * parser, `parseCheckEvent` in src/lab-model/check-events.ts.
+ */
 
 /** Feeds text chunks in, calls `onLine` for each complete line (without its line ending). */
 export function lineSplitter(onLine: (line: string) => void): { push(chunk: string): void; end(): void } {
@@ -21,26 +22,6 @@ export function lineSplitter(onLine: (line: string) => void): { push(chunk: stri
       buffer = '';
     },
   };
-}
-
-// Pseudo-terminals (WebContainer) may wrap output in colour or cursor sequences; the JSON itself never has any.
-// eslint-disable-next-line no-control-regex
-const ANSI = /\u001b\[[0-9;?]*[ -/]*[@-~]|\u001b\][^\u0007]*\u0007/g;
-
-/** Parses one line of checker output; `null` for anything that is not a version-1 protocol event. */
-export function parseCheckEvent(line: string): CheckEvent | null {
-  const text = line.replace(ANSI, '').trim();
-  if (!text.startsWith('{')) return null;
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return null;
-  }
-  if (typeof value !== 'object' || value === null) return null;
-  const event = value as { v?: unknown; type?: unknown };
-  if (event.v !== 1 || typeof event.type !== 'string' || !TYPES.has(event.type)) return null;
-  return value as CheckEvent;
 }
 
 /** The error a runtime throws when the checker ended without a `done` event (crashed, killed, bad output). */

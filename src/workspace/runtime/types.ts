@@ -9,24 +9,9 @@ import type { TaskKind } from '../../lab-model/task-kinds.ts';
 /** Workspace-relative POSIX path → UTF-8 content. */
 export type FileMap = Record<string, string>;
 
-/** One event of the checker's NDJSON protocol (see labs/_kit and DESIGN.md). */
-export type CheckEvent =
-  | { v: 1; type: 'plan'; lab: string; checks: { id: string; title: string }[] }
-  | { v: 1; type: 'log'; check: string; source: 'checker' | 'app'; text: string }
-  | {
-      v: 1;
-      type: 'result';
-      check: string;
-      status: 'pass' | 'fail' | 'error';
-      message: string;
-      expected?: string;
-      actual?: string;
-      hints: string[];
-      ms: number;
-    }
-  | { v: 1; type: 'done'; status: 'pass' | 'fail' | 'error'; passed: number; failed: number; errored: number };
-
-export type DoneEvent = Extract<CheckEvent, { type: 'done' }>;
+/** One event of the checker's NDJSON protocol: its schema and parser live in src/lab-model/check-events.ts. */
+export type { CheckEvent, DoneEvent } from '../../lab-model/check-events.ts';
+import type { CheckEvent, DoneEvent } from '../../lab-model/check-events.ts';
 
 /** What a runtime reports about itself, while it sets up and afterwards (see `LabMount.onStatus`). */
 export type RuntimeStatus =

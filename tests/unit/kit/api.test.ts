@@ -5,6 +5,7 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile, mkdir, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { checkEvents } from '../support/check-output.ts';
 import { pathToFileURL } from 'node:url';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 
@@ -137,7 +138,7 @@ console.log(JSON.stringify({ n, cwd: process.cwd(), tmp: tmpdir(), home: homedir
   }
   await symlink(resolve('node_modules'), join(dir, 'node_modules'), 'dir');
   const stdout = await new Promise<string>((done) => execFile(process.execPath, ['lab/check.mjs'], { cwd: dir, env: { ...process.env, REDIS_URL: '', LAB_CALIBRATION_FACTOR: '1' } }, (_e, out) => done(out)));
-  const events = stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; check: string; status: string; message: string });
+  const events = checkEvents(stdout) as unknown as { type: string; check: string; status: string; message: string }[];
   results = Object.fromEntries(events.filter((e) => e.type === 'result').map((e) => [e.check, e]));
 }, 60_000);
 

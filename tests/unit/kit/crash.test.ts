@@ -4,6 +4,7 @@ import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { checkEvents } from '../support/check-output.ts';
 import { findCrash as findCrashUntyped, relativeTo as relativeToUntyped } from '../../../labs/_kit/crash.mjs';
 
 interface Crash {
@@ -103,7 +104,7 @@ await runLab(new URL('./lab.json', import.meta.url), {
   starts: async (t) => { const port = await t.port(); const app = t.start({ env: { PORT: String(port) } }); await app.waitForPort(port, 3000); return 'ok'; },
 });`);
   const stdout = await new Promise<string>((done) => execFile(process.execPath, ['lab/check.mjs'], { cwd: dir, env: { ...process.env, LAB_CALIBRATION_FACTOR: '1' } }, (_error, out) => done(out)));
-  const events = stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  const events = checkEvents(stdout) as unknown as Record<string, unknown>[];
   return {
     result: events.find((e) => e['type'] === 'result')!,
     logs: events.filter((e) => e['type'] === 'log').map((e) => String(e['text'])),

@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { startApp as startAppUntyped } from '../../../labs/_kit/app.mjs';
 import { request, describe as describeResponse } from '../../../labs/_kit/http.mjs';
+import { checkEvents } from '../support/check-output.ts';
 import { freePort } from '../../../labs/_kit/util.mjs';
 
 interface AppHandle {
@@ -53,7 +54,7 @@ function check(dir: string): Promise<{ code: number | null; events: Array<Record
   return new Promise((done) => {
     execFile(process.execPath, ['lab/check.mjs'], { cwd: dir, env: { ...process.env, LAB_CALIBRATION_FACTOR: '1' } }, (error, stdout) => {
       const code = error ? (error as { code?: number }).code ?? null : 0;
-      done({ code, events: stdout.trim().split('\n').map((l) => JSON.parse(l)) });
+      done({ code, events: checkEvents(stdout) as unknown as Array<Record<string, unknown>> });
     });
   });
 }

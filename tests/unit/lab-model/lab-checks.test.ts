@@ -5,20 +5,16 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkCommand, learnerFiles, loadLab, writeWorkspace } from '../../../src/lab-model/index.ts';
+import { checkEvents } from '../support/check-output.ts';
+import type { ResultEvent } from '../../../src/lab-model/check-events.ts';
 
-interface Result {
-  check: string;
-  status: string;
-  message: string;
-  actual?: string;
-}
 
 const dirs: string[] = [];
 afterEach(async () => {
   for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
 });
 
-async function runChecks(id: string, checks: string[], edit: (files: Record<string, string>) => void = () => {}): Promise<Record<string, Result>> {
+async function runChecks(id: string, checks: string[], edit: (files: Record<string, string>) => void = () => {}): Promise<Record<string, ResultEvent>> {
   const lab = await loadLab(id);
   const files = learnerFiles(lab, 'starter');
   edit(files);
@@ -27,7 +23,7 @@ async function runChecks(id: string, checks: string[], edit: (files: Record<stri
   await writeWorkspace(dir, lab, files);
   const { program, args } = checkCommand(lab.manifest, '--json', ...checks);
   const stdout = await new Promise<string>((done) => execFile(program, args, { cwd: dir }, (_error, out) => done(out)));
-  const results = stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string } & Result).filter((e) => e.type === 'result');
+  const results = checkEvents(stdout).filter((e): e is ResultEvent => e.type === 'result');
   return Object.fromEntries(results.map((r) => [r.check, r]));
 }
 

@@ -9,9 +9,9 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createServer as createHttpServer } from 'node:http';
 import { devRunner } from '../../../src/integrations/dev-runner.ts';
-import type { CheckEvent } from '../../../src/workspace/runtime/types.ts';
 import { TOKEN_HEADER, TOKEN_META } from '../../../src/workspace/runtime/local/protocol.ts';
 import { ROOT_DIR } from '../../../src/server/config.ts';
+import { checkEvents } from '../support/check-output.ts';
 import { processesIn, raw, tempDir, type RawResponse } from './helpers.ts';
 
 const ASTRO = join(ROOT_DIR, 'node_modules/astro/bin/astro.mjs');
@@ -117,7 +117,7 @@ describe('the lab runner in astro dev', () => {
     const session = (JSON.parse(created.text) as { session: string }).session;
     const check = await call(`/sessions/${session}/check`);
     expect(check.status).toBe(200);
-    const events = check.text.trim().split('\n').map((line) => JSON.parse(line) as CheckEvent);
+    const events = checkEvents(check.text);
     expect(events[0]).toMatchObject({ type: 'plan', lab: '03-config' });
     // The starter breaks the factor, so the verdict is a failure, reached by really running the app.
     expect(events.at(-1)).toMatchObject({ type: 'done', status: 'fail' });

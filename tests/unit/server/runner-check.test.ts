@@ -3,12 +3,9 @@ import type { CheckEvent } from '../../../src/workspace/runtime/types.ts';
 import { isAlive, treeMembers } from '../../../src/server/local-runner/process-tree.ts';
 import { processesIn } from './helpers.ts';
 import { createSession, listen, runner, startTestServer, type TestServer } from './helpers.ts';
+import { checkEvents } from '../support/check-output.ts';
 
-const events = (ndjson: string): CheckEvent[] =>
-  ndjson
-    .trim()
-    .split('\n')
-    .map((line) => JSON.parse(line) as CheckEvent);
+const events = (ndjson: string): CheckEvent[] => checkEvents(ndjson);
 
 describe('running the checks', () => {
   let server: TestServer;

@@ -12,7 +12,8 @@ import {
   type StartProcessRequest,
   type StartProcessResponse,
 } from './protocol.ts';
-import { lineSplitter, missingVerdict, parseCheckEvent } from '../ndjson.ts';
+import { lineSplitter, missingVerdict } from '../ndjson.ts';
+import { parseCheckEvent } from '../../../lab-model/check-events.ts';
 import { spotAppUrl } from '../app-url.ts';
 import { runnerToken } from './protocol.ts';
 import {

@@ -9,7 +9,8 @@
  * the learner is offered a restart of the whole runtime; "Open app" follows the app's announced port
  * only. Typed against `WebContainerLike`, so unit tests drive it with an in-memory fake.
  */
-import { lineSplitter, missingVerdict, parseCheckEvent } from '../ndjson.ts';
+import { lineSplitter, missingVerdict } from '../ndjson.ts';
+import { parseCheckEvent } from '../../../lab-model/check-events.ts';
 import {
   RuntimeUnavailableError,
   StopTimeoutError,
