@@ -47,7 +47,7 @@ describe('labs:verify', () => {
     } finally {
       await rm(root, { recursive: true, force: true });
     }
-  }, 40_000);
+  }, 150_000);
 
   it('holds a fixture to rejectedBy failing, alsoFails failing or erroring, and with alsoFails every other check passing', () => {
     const run = (statuses: Record<string, 'pass' | 'fail' | 'error'>): CheckEvent[] =>
