@@ -9,11 +9,8 @@
  * the learner is offered a restart of the whole runtime; "Open app" follows the app's announced port
  * only. Typed against `WebContainerLike`, so unit tests drive it with an in-memory fake.
  */
-import { lineSplitter, missingVerdict } from '../ndjson.ts';
-import { parseCheckEvent } from '../../../lab-model/check-events.ts';
+import { missingVerdict } from '../ndjson.ts';
 import {
-  RuntimeUnavailableError,
-  StopTimeoutError,
   type CheckEvent,
   type DoneEvent,
   type FileMap,
@@ -26,8 +23,11 @@ import {
 import { PortMap } from './app-port.ts';
 import { LAB_ENV, toSpawn } from './commands.ts';
 import type { ProcessLike, WebContainerLike } from './container.ts';
-import { follow, settleWithin, whenAborted } from './follow.ts';
+import { follow, whenAborted } from './follow.ts';
+import { ProcessTable } from './processes.ts';
+import { bootFailed, notIsolated, runtimeError, startupClock } from './startup.ts';
 import { toTree } from './tree.ts';
+import { readVerdict } from './verdict.ts';
 
 export type { ProcessLike, WebContainerLike } from './container.ts';
 
@@ -70,21 +70,7 @@ export interface WebContainerDeps {
 /** The checker, as every runtime runs it; `--json` asks for protocol output although WebContainer gives it a terminal. */
 export const CHECK_COMMAND = { command: 'node', args: ['.lab/check.mjs', '--json'] };
 
-export const WEBCONTAINER_REMEDY =
-  'Run the course on your own computer instead: clone its repository, run “npm start” and open the address it prints. The labs then run as ordinary Node processes, in any browser.';
-
-/** What blocks WebContainer most often, and how to allow it (from StackBlitz's browser configuration guide). */
-export const BROWSER_SETTINGS_HINT =
-  'Browser settings that block third-party cookies or storage (Brave Shields, strict tracking protection, some privacy extensions) stop it: allow [*.]stackblitz.io and [*.]webcontainer.io, then reload.';
-
-interface Tracked {
-  /** Sends Ctrl-C through the process's terminal. */
-  interrupt(): void;
-  /** Settles whoever waits on the process when the runtime is torn down under it. */
-  abandon(): void;
-  /** The stop in progress, so that two callers share one. */
-  stopping: Promise<void> | null;
-}
+export { BROWSER_SETTINGS_HINT, WEBCONTAINER_REMEDY } from './startup.ts';
 
 export class WebContainerRuntime implements LabRuntime {
   readonly kind = 'webcontainer' as const;
@@ -92,7 +78,7 @@ export class WebContainerRuntime implements LabRuntime {
   readonly #deps: WebContainerDeps;
   readonly #timing: Timing;
   readonly #ports = new PortMap();
-  readonly #processes = new Map<ProcessLike, Tracked>();
+  readonly #processes: ProcessTable;
   #container: WebContainerLike | null = null;
   #assets: LabAssets | null = null;
   /** Resolves once the workspace is set up; pending while mounting or restarting. */
@@ -109,15 +95,11 @@ export class WebContainerRuntime implements LabRuntime {
     this.#deps = deps;
     this.#timing = { ...DEFAULT_TIMING, ...deps.timing };
     this.mountTimeoutMs = this.#timing.bootMs;
+    this.#processes = new ProcessTable(this.#timing, (message) => this.#onStatus({ kind: 'problem', message, restart: true }));
   }
 
   async mount(lab: LabMount, signal?: AbortSignal): Promise<void> {
-    if (!this.#deps.isolated || typeof SharedArrayBuffer === 'undefined') {
-      throw new RuntimeUnavailableError(
-        'This browser cannot run the labs in the page: the in-browser Node runtime needs a cross-origin-isolated page with SharedArrayBuffer, which it does not have here.',
-        WEBCONTAINER_REMEDY,
-      );
-    }
+    if (!this.#deps.isolated || typeof SharedArrayBuffer === 'undefined') throw notIsolated();
     this.#onStatus = lab.onStatus ?? (() => undefined);
     this.#settled = this.#setUp(lab, signal);
     await this.#settled;
@@ -157,8 +139,8 @@ export class WebContainerRuntime implements LabRuntime {
       void Promise.race([spawning, aborted.promise]).catch(() =>
         spawning
           .then((late) => {
-            this.#track(late);
-            return this.#stop(late);
+            this.#processes.track(late);
+            return this.#processes.stop(late);
           })
           .catch(() => undefined),
       );
@@ -166,41 +148,23 @@ export class WebContainerRuntime implements LabRuntime {
       let abandon = (): void => undefined;
       const abandoned = new Promise<never>((_, reject) => (abandon = () => reject(new Error('The lab runtime was restarted before the checks finished.'))));
       abandoned.catch(() => undefined);
-      this.#track(process, { abandon });
-      let done: DoneEvent | null = null;
-      let verdict = (): void => undefined;
-      const verdictSeen = new Promise<void>((resolve) => (verdict = resolve));
-      let other = '';
-      const lines = lineSplitter((line) => {
-        const event = parseCheckEvent(line);
-        if (!event) other += `${line}\n`;
-        else if (event.type === 'done') {
-          done = event;
-          verdict();
-        } else onEvent(event);
-      });
-      const followed = follow(process, (chunk) => lines.push(chunk), this.#timing.drainMs);
-      stopReading = followed.stop;
-      // The verdict is what the learner waits for: a checker that lingers after giving it is stopped.
-      const lingering = verdictSeen.then(async () => ((await settleWithin(followed.finished, this.#timing.verdictExitMs)) ? new Promise<never>(() => undefined) : null));
-      const code = await Promise.race([followed.finished, lingering, aborted.promise, abandoned]);
-      lines.end();
+      this.#processes.track(process, { abandon });
+      const reading = readVerdict(process, onEvent, this.#timing);
+      stopReading = reading.stop;
+      const { code, done, other } = await Promise.race([reading.outcome, aborted.promise, abandoned]);
       signal?.throwIfAborted();
-      if (code !== null) this.#processes.delete(process);
-      const verdictEvent = done as DoneEvent | null;
-      if (!verdictEvent) throw missingVerdict(code, other);
-      return verdictEvent;
+      if (code !== null) this.#processes.ended(process);
+      if (!done) throw missingVerdict(code, other);
+      return done;
     } finally {
       aborted.dispose();
       stopReading();
-      if (process && this.#processes.has(process)) void this.#stop(process).catch(() => undefined);
+      if (process && this.#processes.has(process)) void this.#processes.stop(process).catch(() => undefined);
     }
   }
 
-  async stopAll(): Promise<void> {
-    const results = await Promise.allSettled([...this.#processes.keys()].map((process) => this.#stop(process)));
-    const stuck = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
-    if (stuck) throw stuck.reason;
+  stopAll(): Promise<void> {
+    return this.#processes.stopAll();
   }
 
   async restart(lab: LabMount): Promise<void> {
@@ -217,50 +181,19 @@ export class WebContainerRuntime implements LabRuntime {
   }
 
   async #setUp(lab: LabMount, signal?: AbortSignal): Promise<void> {
-    const { bootMs, progressEveryMs } = this.#timing;
-    const started = Date.now();
-    const progress = (): void => {
-      const seconds = Math.round((Date.now() - started) / 1000);
-      const waited = seconds >= 1 ? ` (${seconds} s; it may take up to ${Math.round(bootMs / 1000)} s)` : '';
-      this.#onStatus({ kind: 'progress', message: `Starting the in-browser Node runtime…${waited}` });
-    };
-    progress();
-    const ticker = setInterval(progress, progressEveryMs);
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () =>
-          reject(
-            new RuntimeUnavailableError(
-              `The in-browser Node runtime did not start within ${Math.round(bootMs / 1000)} seconds. It loads from StackBlitz's servers, which this network may not reach. ${BROWSER_SETTINGS_HINT}`,
-              WEBCONTAINER_REMEDY,
-            ),
-          ),
-        bootMs,
-      );
-    });
-    const aborted = whenAborted(signal);
+    const clock = startupClock(this.#timing, this.#onStatus, signal);
     try {
-      const [container, assets] = await Promise.race([
-        Promise.all([
-          this.#deps.boot().catch((error: unknown) => {
-            throw new RuntimeUnavailableError(`The in-browser Node runtime failed to start: ${message(error)}. ${BROWSER_SETTINGS_HINT}`, WEBCONTAINER_REMEDY);
-          }),
-          this.#assets ? Promise.resolve(this.#assets) : this.#deps.loadAssets(lab.lab, signal),
-        ]),
-        deadline,
-        aborted.promise,
-      ]);
+      const [container, assets] = await clock.within(
+        Promise.all([this.#deps.boot().catch((error: unknown) => Promise.reject(bootFailed(error))), this.#assets ?? this.#deps.loadAssets(lab.lab, signal)]),
+      );
       this.#assets = assets;
       this.#listen(container);
-      await Promise.race([container.mount(toTree({ ...assets.hidden, ...lab.files })), deadline, aborted.promise]);
+      await clock.within(container.mount(toTree({ ...assets.hidden, ...lab.files })));
       this.#container = container;
       // A restart mounts the snapshot again at once: the learner was already running things.
       if (this.#moduleBytes) await this.#ensureModules();
     } finally {
-      clearInterval(ticker);
-      clearTimeout(timer);
-      aborted.dispose();
+      clock.dispose();
     }
   }
 
@@ -268,13 +201,7 @@ export class WebContainerRuntime implements LabRuntime {
     for (const unsubscribe of this.#unsubscribe) unsubscribe();
     this.#unsubscribe = [
       this.#ports.attach(container),
-      container.on('error', (error) =>
-        this.#onStatus({
-          kind: 'problem',
-          message: `The in-browser Node runtime reported an error: ${error.message}. ${BROWSER_SETTINGS_HINT} Restarting the lab runtime may help; your files are kept.`,
-          restart: true,
-        }),
-      ),
+      container.on('error', (error) => this.#onStatus(runtimeError(error.message))),
     ];
   }
 
@@ -282,8 +209,7 @@ export class WebContainerRuntime implements LabRuntime {
   #tearDown(): void {
     for (const unsubscribe of this.#unsubscribe) unsubscribe();
     this.#unsubscribe = [];
-    for (const tracked of this.#processes.values()) tracked.abandon();
-    this.#processes.clear();
+    this.#processes.abandonAll();
     const container = this.#container;
     this.#container = null;
     this.#modules = null;
@@ -332,44 +258,6 @@ export class WebContainerRuntime implements LabRuntime {
     return this.#modules;
   }
 
-  #track(process: ProcessLike, tracked: Partial<Tracked> = {}): void {
-    let writer: WritableStreamDefaultWriter<string> | null = null;
-    const interrupt = (): void => {
-      // The check's terminal has no other writer; a run's handle passes its own.
-      writer ??= process.input.locked ? null : process.input.getWriter();
-      writer?.write('\x03').catch(() => undefined);
-    };
-    this.#processes.set(process, { interrupt, abandon: () => undefined, stopping: null, ...tracked });
-  }
-
-  /**
-   * Stops `process` as a learner would: Ctrl-C first, which lets the launcher or checker stop what it
-   * started (nothing else would: there are no process groups), then `kill()`. A process still running
-   * after the bound is reported and left to `restart`.
-   */
-  #stop(process: ProcessLike): Promise<void> {
-    const tracked = this.#processes.get(process);
-    if (!tracked) return Promise.resolve();
-    tracked.stopping ??= (async () => {
-      tracked.interrupt();
-      if (!(await settleWithin(process.exit, this.#timing.graceMs))) {
-        try {
-          process.kill();
-        } catch {
-          // The runtime is gone, and the process with it.
-        }
-        if (!(await settleWithin(process.exit, this.#timing.stopMs))) {
-          tracked.stopping = null;
-          const text = `A process of this lab is still running ${Math.round((this.#timing.graceMs + this.#timing.stopMs) / 1000)} s after it was told to stop: it is probably busy in a loop, which the in-browser runtime cannot interrupt. Restart the lab runtime to end it; your files are kept.`;
-          this.#onStatus({ kind: 'problem', message: text, restart: true });
-          throw new StopTimeoutError(text);
-        }
-      }
-      this.#processes.delete(process);
-    })();
-    return tracked.stopping;
-  }
-
   async #spawn(command: string, args: string[], options: RunOptions): Promise<ProcessHandle> {
     options.signal?.throwIfAborted();
     const container = await this.#prepared(options.signal);
@@ -378,7 +266,7 @@ export class WebContainerRuntime implements LabRuntime {
     const abandoned = new Promise<null>((resolve) => (abandon = () => resolve(null)));
     const writer = process.input.getWriter();
     const write = (data: string): void => void writer.write(data).catch(() => undefined);
-    this.#track(process, { abandon, interrupt: () => write('\x03') });
+    this.#processes.track(process, { abandon, interrupt: () => write('\x03') });
     const watch = options.onServerReady ? this.#ports.watch(options.onServerReady) : null;
     const followed = follow(
       process,
@@ -394,7 +282,7 @@ export class WebContainerRuntime implements LabRuntime {
       () => null,
     );
     void exit.then(() => {
-      this.#processes.delete(process);
+      this.#processes.ended(process);
       watch?.dispose();
       followed.stop();
     });
@@ -403,7 +291,7 @@ export class WebContainerRuntime implements LabRuntime {
       killed = true;
       const port = watch?.port ?? null;
       watch?.dispose();
-      await this.#stop(process);
+      await this.#processes.stop(process);
       await exit;
       // The app's port still open means a process the run started outlived it (no process groups here).
       if (port !== null && !(await this.#ports.whenClosed(port, this.#timing.graceMs))) {
