@@ -89,7 +89,7 @@ async function sendTraffic(t, watcher, env, scratch) {
   const app = await startListening(t, env, 'the app');
   const port = Number(env.PORT);
 
-  const slowMs = randomInt(500, 900);
+  const slowMs = randomInt(400, 700);
   const fast = [
     ...Array.from({ length: randomInt(2, 4) }, () => ({ path: '/' })),
     ...Array.from({ length: randomInt(1, 3) }, () => ({ path: `/${randomWord()}` })),
