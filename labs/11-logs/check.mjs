@@ -5,7 +5,7 @@
 import { randomInt } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { runLab, request, describe, describeExit, randomWord, sleep, AppExited } from '../_kit/index.mjs';
 import { explainStrays, field, levelOf, pairUp, problemsWith, readStream, sameRequest } from './events.mjs';
 
@@ -120,9 +120,12 @@ async function sendTraffic(t, watcher, env, scratch) {
   return { app, requests, slowMs, crashed, changes: [whileRunning, afterStop], outside };
 }
 
-/** Every file below `dir`, relative to it. */
-function filesUnder(dir) {
-  return readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => relative(dir, join(e.parentPath, e.name)).split('\\').join('/'));
+/** Every file below `dir`, as a relative path with forward slashes (a plain walk: any Node, WebContainer's too). */
+function filesUnder(dir, prefix = '') {
+  return readdirSync(join(dir, prefix), { withFileTypes: true }).flatMap((entry) => {
+    const path = prefix ? `${prefix}/${entry.name}` : entry.name;
+    return entry.isDirectory() ? filesUnder(dir, path) : entry.isFile() ? [path] : [];
+  });
 }
 
 /** "logs/app.log: created (1030 bytes)", for each file that changed in any of `changes`. */
