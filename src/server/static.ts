@@ -8,6 +8,8 @@ import sirv from 'sirv';
 import { createHtmlPages } from './html-pages.ts';
 
 export const IMMUTABLE = 'public, max-age=31536000, immutable';
+/** Folders whose files are named by their content: Astro's assets, the WebContainer node_modules snapshots. */
+const HASHED = ['/_astro/', '/labs/node-modules/'];
 /** Unhashed files may change with any build: the browser keeps them but revalidates by ETag. */
 export const REVALIDATE = 'no-cache';
 
@@ -33,7 +35,7 @@ export function createStaticHandler(options: StaticOptions): StaticHandler {
     extensions: [],
     dotfiles: false,
     setHeaders(res, pathname) {
-      res.setHeader('Cache-Control', pathname.startsWith('/_astro/') ? IMMUTABLE : REVALIDATE);
+      res.setHeader('Cache-Control', HASHED.some((folder) => pathname.startsWith(folder)) ? IMMUTABLE : REVALIDATE);
     },
   });
 

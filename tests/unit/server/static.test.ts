@@ -79,6 +79,16 @@ describe('serving the built site', () => {
     expect(gunzipSync(js.body).toString()).toContain('value59');
   });
 
+  it('sends a WebContainer snapshot as the gzip bytes it is, as octet-stream, cached for a year', async () => {
+    const res = await raw(server, '/labs/node-modules/0123456789abcdef.bin', { headers: { host: server.host, 'accept-encoding': 'br, gzip' } });
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toBe('application/octet-stream');
+    // The page decompresses it itself (any host serves it small); no sibling, no content encoding.
+    expect(res.headers['content-encoding']).toBeUndefined();
+    expect(res.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    expect(gunzipSync(res.body).toString()).toContain('node_modules/pkg59/');
+  });
+
   it('revalidates unhashed files instead of caching them for long', async () => {
     const res = await raw(server, '/robots.txt', { headers: { host: server.host } });
     expect(res.status).toBe(200);
