@@ -342,20 +342,26 @@ export async function scanWorkspace({ files, read, startCommand }) {
   return { findings, scanned: [...texts.keys()].filter((p) => JS.test(p) || p === 'package.json' || dotfiles.some((d) => d.file === p)), skipped, dotfiles };
 }
 
-/** The checks' entry point: scans the workspace the checker runs in (see check.mjs). */
+/** The learner's files as the scan wants them, from the kit's snapshot (no .lab, node_modules, .git). */
+function workspaceOf(t) {
+  return {
+    files: [...t.snapshot().files].map(([path, { size }]) => ({ path, size })),
+    read: (/** @type {string} */ path) => t.read(path),
+    startCommand: t.manifest.commands?.start,
+  };
+}
+
+/** The checks' entry point: every finding in the learner's folder, logged in the transcript. */
 export async function findHardcodedConfig(t) {
-  const { readdir, stat } = await import('node:fs/promises');
-  const { join, relative, sep } = await import('node:path');
-  const root = process.cwd();
-  const files = [];
-  for (const entry of await readdir(root, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile()) continue;
-    const path = relative(root, join(entry.parentPath, entry.name)).split(sep).join('/');
-    if (path.split('/').some((part) => SKIP_DIRS.has(part))) continue;
-    files.push({ path, size: (await stat(join(root, path))).size });
-  }
-  const result = await scanWorkspace({ files, read: (path) => t.read(path), startCommand: t.manifest.commands?.start });
-  t.log(`scanned ${result.scanned.join(', ')} for settings written into the code: found on ${result.findings.length} ${result.findings.length === 1 ? 'line' : 'lines'}`);
+  const result = await scanWorkspace(workspaceOf(t));
+  t.log(`read ${result.scanned.join(', ')} for settings written into them: found on ${result.findings.length} ${result.findings.length === 1 ? 'line' : 'lines'}`);
   for (const { file, why } of result.skipped) t.log(`did not read ${file}: ${why}`);
-  return result.findings;
+  return result.findings.map((f) => ({ ...f, loadedBy: result.dotfiles.find((d) => d.file === f.file)?.where }));
+}
+
+/** The dotfiles the app loads, with their text: `{ file, where, text }[]`. */
+export async function loadedDotfiles(t) {
+  const workspace = workspaceOf(t);
+  const { dotfiles } = await scanWorkspace(workspace);
+  return Promise.all(dotfiles.map(async (d) => ({ ...d, text: (await workspace.read(d.file)) ?? '' })));
 }
