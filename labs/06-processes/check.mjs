@@ -50,7 +50,7 @@ await runLab(new URL('./lab.json', import.meta.url), {
     const totals = sequential.map((s) => s.total);
     const expected = totals.map((_, i) => i + 1);
     if (totals.some((total, i) => total !== expected[i])) throw t.fail({
-      message: `Sent ${SEQUENTIAL} requests alternating between two instances (A, B, A, …); the counts were ${list(totals)}.${totals.some((v, i) => totals.indexOf(v) !== i) ? ' Numbers repeat: each instance keeps its own count.' : ''}`,
+      message: `Sent ${SEQUENTIAL} requests alternating between two instances (A, B, A, …); the counts were ${list(totals)}.${totals.some((v, i) => totals.indexOf(v) !== i) ? ' Numbers repeat: each instance keeps its own count, in its memory or on its own disk (each instance runs in its own copy of the app folder, with its own TMPDIR and HOME, as on separate machines).' : ''}`,
       expected: list(expected), actual: list(totals),
       hints: ['Keep the count in Redis, not in a variable or a file: every instance then reads and writes the same number.', "Use Redis's INCR, which increments and returns the new value in one step."],
     });

@@ -1,33 +1,89 @@
-// Checks for factor IX, Disposability: fast startup, and a graceful shutdown on SIGTERM — finish the
-// work in flight, take no new work, close Redis, exit 0. Bounds are idle-machine figures the kit scales.
+// Checks for factor IX, Disposability: fast startup, and a graceful shutdown on SIGTERM — take no new
+// work, finish the work in flight, close Redis cleanly once nothing needs it, exit 0 promptly.
+//
+// Nothing in the shutdown scenario has a fixed length: two requests of random lengths are in flight when
+// SIGTERM comes at a random moment, and a second run stops an idle app. So a handler that waits a fixed
+// time, or that exits after "the" request, cannot pass by fitting one scenario. Every bound is an
+// idle-machine figure the kit scales to the machine (t.budget / t.bound).
 import { runLab, request, describe, describeExit, seconds, sleep, CheckFailed } from '../_kit/index.mjs';
 
-const READY_MS = 2000, SLOW_MS = 1200, SIGTERM_AFTER_MS = 300, PROBE_AFTER_MS = 150, GRACE_MS = 4000;
+const READY_MS = 2000;
+/** How soon after its last response (or after SIGTERM, when idle) the process must be gone. */
+const EXIT_MS = 500;
+/** Time the app gets to run its SIGTERM handler before the checker tries a new connection. */
+const SETTLE_MS = 150;
 
-/** Starts the app, begins a slow request, sends SIGTERM mid-request, and records what happens. */
-const shutdown = (t) => t.once('shutdown', async () => {
+const between = (low, high) => low + Math.random() * (high - low);
+
+/**
+ * The busy scenario: two /slow requests in flight, SIGTERM at a random moment, a new connection tried
+ * soon after, then the checker waits for both answers and the exit, watching every Redis connection.
+ * After SIGTERM the shorter request still needs more than the exit bound, so any fixed wait that lets an
+ * idle app exit in time cuts it off; the longer ends well after the shorter, so exiting after "the"
+ * request in flight cuts it off.
+ */
+const busy = (t) => t.once('busy', async () => {
+  const watchedAt = performance.now();
   const watcher = await t.redis.watch();
   const { app, port } = await t.startReady({ env: await t.env({ REDIS_URL: watcher.url }), path: '/health', within: READY_MS + 3000 });
-  watcher.follow(app);
   t.log(`GET / got ${describe(await request(port, '/'))}`);
-  const slow = request(port, `/slow?ms=${SLOW_MS}`, { timeout: t.budget(SLOW_MS + GRACE_MS) });
-  await sleep(SIGTERM_AFTER_MS);
+  const signalAfter = Math.round(t.budget(SETTLE_MS) + between(0, 250));
+  const remaining = [t.budget(EXIT_MS) + t.budget(between(150, 400))];
+  remaining.push(remaining[0] + t.budget(between(300, 500)));
+  const lengths = remaining.map((r) => Math.round(signalAfter + r));
+  const sent = performance.now();
+  const slow = lengths.map((ms) => request(port, `/slow?ms=${ms}`, { timeout: ms + t.budget(4000) }).then((response) => ({ ms, response, endedAt: performance.now() })));
+  await sleep(signalAfter - (performance.now() - sent));
   const signalled = performance.now();
+  t.log(`two requests in flight, of ${lengths.map(seconds).join(' and ')}; sending SIGTERM ${seconds(signalled - sent)} into them`);
   app.signal('SIGTERM');
-  await sleep(PROBE_AFTER_MS);
+  // A new connection at a random moment while both requests are still running.
+  await sleep(t.budget(SETTLE_MS) + between(0, t.budget(200)));
+  const probedAt = performance.now();
   // A process that is already gone refuses every connection; that says nothing about a graceful stop.
   const goneAtProbe = app.running ? undefined : app.exit;
-  const [probe, slowResult] = [await request(port, '/health', { timeout: t.budget(800) }), await slow];
-  const exit = await app.waitForExit(GRACE_MS);
-  const exitMs = exit && (await app.exited, Math.round(app.started + exit.ms - signalled));
-  t.log(`a new connection ${PROBE_AFTER_MS} ms after SIGTERM: ${describe(probe)}; the request in flight: ${describe(slowResult)}; the app ${exit ? `${describeExit(exit)} ${exitMs} ms after SIGTERM` : `still ran ${t.bound(GRACE_MS)} after SIGTERM`}`);
-  return { slow: slowResult, probe, goneAtProbe, exit, exitMs, watcher, app };
+  const probe = await request(port, '/health', { timeout: t.budget(800) });
+  t.log(`a new connection ${seconds(probedAt - signalled)} after SIGTERM: ${describe(probe)}`);
+  const answers = await Promise.all(slow);
+  const lastEnd = Math.max(...answers.map((a) => a.endedAt));
+  for (const a of answers) t.log(`the ${seconds(a.ms)} request: ${describe(a.response)}, ${seconds(a.endedAt - signalled)} after SIGTERM`);
+  const exit = app.exit ?? (await app.waitForExit(EXIT_MS + 3000));
+  if (exit) await app.exited;
+  const exitAt = exit ? app.started + exit.ms : undefined;
+  t.log(exit ? `the app ${describeExit(exit)} ${seconds(exitAt - signalled)} after SIGTERM, ${seconds(exitAt - lastEnd)} after the last answer` : `the app was still running ${seconds(performance.now() - lastEnd)} after the last answer`);
+  // Watcher times count from its start; put them on the checker's clock. Taken before any kill below.
+  const connections = watcher.connections.map((c) => ({ ...c, commands: [...c.commands], closedAt: c.closedAt === undefined ? undefined : watchedAt + c.closedAt }));
+  if (!exit) await app.kill();
+  return { app, signalled, lengths, answers, lastEnd, probe, probedAt, goneAtProbe, exit, exitAt, connections, watcher };
 });
 
-/** Why a Redis connection was not closed properly (QUIT, or the app's own clean close), or undefined. */
-const badClose = (c) => (c.closedAt === undefined ? 'was still open'
-  : c.unanswered || c.reset ? `was cut with ${c.commands.filter((x) => x.answeredAt === undefined).map((x) => x.name).join(', ') || 'a command'} unanswered`
-  : !c.quit && c.appAlive === false ? 'stayed open until the process exit cut it' : undefined);
+/** The idle scenario: the app served a visit, sits idle for a random moment, then gets SIGTERM. */
+const idle = (t) => t.once('idle', async () => {
+  const { app, port } = await t.startReady({ env: await t.env(), path: '/health', within: READY_MS + 3000, label: 'the app, left idle' });
+  t.log(`GET / got ${describe(await request(port, '/'))}`);
+  await sleep(between(100, 600));
+  const signalled = performance.now();
+  app.signal('SIGTERM');
+  const exit = await app.waitForExit(EXIT_MS + 1500);
+  if (exit) await app.exited;
+  else await app.kill();
+  const exitMs = exit ? app.started + exit.ms - signalled : undefined;
+  t.log(exit ? `with nothing in flight, the app ${describeExit(exit)} ${seconds(exitMs)} after SIGTERM` : `with nothing in flight, the app was still running ${seconds(performance.now() - signalled)} after SIGTERM`);
+  return { app, exit, exitMs };
+});
+
+const ok = (a) => a.response.status === 200 && /slow work done/.test(a.response.body);
+
+/** Why a Redis connection did not end well, or undefined. Times are on the checker's clock. */
+function badClose(c, lastEnd) {
+  if (c.closedAt === undefined) return 'was still open';
+  const unanswered = c.commands.filter((x) => x.answeredAt === undefined && x.name !== 'QUIT');
+  if (unanswered.length) return `was closed with ${unanswered.map((x) => x.name).join(', ')} still waiting for its reply: that command's result is lost`;
+  if (c.reset) return 'was reset (RST) instead of closed';
+  // A little slack: the checker sees the last answer and the close through two different sockets.
+  if (c.closedAt < lastEnd - 100) return `was closed ${seconds(lastEnd - c.closedAt)} before the last request in flight was answered`;
+  return undefined;
+}
 
 await runLab(new URL('./lab.json', import.meta.url), {
   'ready-quickly': async (t) => {
@@ -41,48 +97,83 @@ await runLab(new URL('./lab.json', import.meta.url), {
     return `Started the app; GET /health answered after ${seconds(ms)} (bound: ${t.bound(READY_MS)}).`;
   },
 
-  'finishes-in-flight': async (t) => {
-    const { slow, exit, app } = await shutdown(t);
-    if (slow.status !== 200) throw t.fail({
-      message: `Started a request that takes ${SLOW_MS} ms, sent SIGTERM ${SIGTERM_AFTER_MS} ms into it; the request got ${describe(slow)}${exit ? ` and the app ${describeExit(exit)}` : ''}. A visitor in the middle of a deploy would see an error.`,
-      expected: '200 "slow work done…", answered after SIGTERM', actual: `${describe(slow)}; the app's last output:\n${app.lastOutput(3) || '(none)'}`,
-      hints: ["Handle the signal: process.once('SIGTERM', …). Without a handler, Node exits on the spot.", 'In the handler call server.close(callback): it stops accepting connections and calls back once the requests in flight are done; exit there, not before.'],
-    });
-    return `Sent SIGTERM ${SIGTERM_AFTER_MS} ms into a ${SLOW_MS} ms request; it still got ${describe(slow)}.`;
-  },
+  'finishes-in-flight': Object.assign(async (t) => {
+    const { answers, exit, exitAt, app, signalled, connections, lastEnd } = await busy(t);
+    const cut = answers.filter((a) => !ok(a));
+    if (cut.length) {
+      const closedEarly = connections.find((c) => c.closedAt !== undefined && c.closedAt < lastEnd - 100);
+      const answered = answers.filter(ok);
+      const dropped = cut.filter((a) => a.response.error);
+      const why = exit && dropped.length
+        ? ` The app ${describeExit(exit)} ${seconds(exitAt - signalled)} after SIGTERM${answered.length ? `, ${seconds(Math.max(0, exitAt - answered[0].endedAt))} after the ${seconds(answered[0].ms)} one was answered` : ''}, while ${dropped.length === answers.length ? 'both were' : `the ${seconds(dropped[0].ms)} one was`} still running.`
+        : closedEarly ? ` Its Redis connection was closed ${seconds(closedEarly.closedAt - signalled)} after SIGTERM, before the work that needs it was done: /slow records itself in Redis at its end.` : '';
+      throw t.fail({
+        message: `Two requests were in flight, of ${answers.map((a) => seconds(a.ms)).join(' and ')}, when SIGTERM came; ${answers.map((a) => `the ${seconds(a.ms)} one got ${describe(a.response)}`).join(', ')}.${why} A visitor in the middle of a deploy would see an error.`,
+        expected: 'both answered 200 "slow work done…", after SIGTERM',
+        actual: `${cut.map((a) => `${seconds(a.ms)}: ${describe(a.response)}`).join('; ')}; the app's last output:\n${app.lastOutput(3) || '(none)'}`,
+        hints: [
+          "Handle the signal: process.once('SIGTERM', …). Without a handler, Node exits on the spot.",
+          'In the handler call server.close(callback): it stops accepting connections and calls back once every request in flight has been answered; close Redis and exit there, not before and not after a fixed time.',
+          ...(closedEarly ? ['Close Redis after the server has drained: a request still running may need it.'] : []),
+        ],
+      });
+    }
+    return `SIGTERM came while two requests of ${answers.map((a) => seconds(a.ms)).join(' and ')} were in flight; both got 200 after it.`;
+  }, { timeLimit: 15000 }),
 
   'refuses-new-work': async (t) => {
-    const { probe, goneAtProbe } = await shutdown(t);
+    const { probe, goneAtProbe, probedAt, signalled } = await busy(t);
+    const when = seconds(probedAt - signalled);
     if (goneAtProbe) throw t.notRun(`the app ${describeExit(goneAtProbe)} before the checker tried a new connection, so no process was left to refuse it`, 'finishes-in-flight');
     if (!probe.error || probe.error === 'TIMEOUT') throw t.fail({
-      message: `${PROBE_AFTER_MS} ms after SIGTERM the checker opened a new connection and it was ${probe.error ? 'accepted but never answered' : `served: ${describe(probe)}`}. A stopping process should stop taking work so the load balancer sends it elsewhere.`,
+      message: `${when} after SIGTERM, with requests still in flight, the checker opened a new connection and it was ${probe.error ? 'accepted but never answered' : `served: ${describe(probe)}`}. A stopping process should stop taking work so the load balancer sends it elsewhere.`,
       expected: 'the connection refused (ECONNREFUSED)', actual: describe(probe),
       hints: ['Call server.close() as soon as SIGTERM arrives: it stops listening at once while requests in flight carry on.', 'Waiting a fixed time before exiting keeps the door open to new visitors the whole time.'],
     });
-    return `${PROBE_AFTER_MS} ms after SIGTERM a new connection got ${probe.error}: the app stopped taking new work.`;
+    return `${when} after SIGTERM, with requests still in flight, a new connection got ${probe.error}: the app stopped taking new work.`;
   },
 
-  'exits-promptly': async (t) => {
-    const { exit, exitMs, app } = await shutdown(t);
-    if (exit && exit.code !== 0) throw t.fail({ message: `After SIGTERM the app ${describeExit(exit)}. A platform reads that as a crash${exit.signal ? ': the signal killed it because nothing handled it' : ''}.`, expected: 'exit code 0', actual: describeExit(exit), hints: ['Exit with code 0 once the server has closed and Redis has quit.'] });
-    if (!exit) throw t.fail({
-      message: `The app was still running ${t.bound(GRACE_MS)} after SIGTERM, long after its last request finished. Something keeps Node's event loop alive, and the platform will have to kill it.`,
-      expected: `exit code 0 within ${t.bound(GRACE_MS)} of SIGTERM`, actual: `still running; last output:\n${app.lastOutput(3) || '(none)'}`,
-      hints: ['An open Redis connection keeps the process alive: call await redis.quit() after server.close() finishes.', 'Timers (setInterval) keep it alive too; clear them when shutting down.'],
+  'exits-promptly': Object.assign(async (t) => {
+    const quiet = await idle(t);
+    const hintsStuck = [
+      'Exit as soon as there is nothing left to do: in the callback of server.close(), which runs once the last request is answered, or at once when none is in flight.',
+      'A fixed wait is either too long (an idle instance waits for nothing) or too short (a longer request is cut off).',
+      'An open Redis connection or a timer keeps the event loop alive: close Redis after the server has drained.',
+    ];
+    if (quiet.exit && quiet.exit.code !== 0) throw t.fail({
+      message: `With nothing in flight, the app got SIGTERM and ${describeExit(quiet.exit)}. A platform reads that as a crash${quiet.exit.signal ? ': the signal killed it because nothing handled it' : ''}.`,
+      expected: 'exit code 0', actual: describeExit(quiet.exit), hints: ['Exit with code 0 once the server has closed and Redis is closed.'],
     });
-    return `The app exited with code 0, ${exitMs} ms after SIGTERM (the request in flight needed ${SLOW_MS - SIGTERM_AFTER_MS} ms more).`;
-  },
+    if (!quiet.exit || quiet.exitMs > t.budget(EXIT_MS)) throw t.fail({
+      message: `With nothing in flight — the most common case, a deploy replacing an idle instance — the app got SIGTERM and ${quiet.exit ? `exited only ${seconds(quiet.exitMs)} later` : `was still running ${seconds(t.budget(EXIT_MS + 1500))} later`}. With no request to finish, it should be gone within ${t.bound(EXIT_MS)}.`,
+      expected: `exit code 0 within ${seconds(t.budget(EXIT_MS))} of SIGTERM`, actual: quiet.exit ? `exit code 0 after ${seconds(quiet.exitMs)}` : `still running; last output:\n${quiet.app.lastOutput(3) || '(none)'}`,
+      hints: hintsStuck,
+    });
+    const { exit, exitAt, lastEnd, app } = await busy(t);
+    if (exit && exit.code !== 0) throw t.fail({
+      message: `With requests in flight, the app got SIGTERM and ${describeExit(exit)}. A platform reads that as a crash${exit.signal ? ': the signal killed it because nothing handled it' : ''}.`,
+      expected: 'exit code 0', actual: describeExit(exit), hints: ['Exit with code 0 once the server has closed and Redis is closed.'],
+    });
+    if (!exit || exitAt - lastEnd > t.budget(EXIT_MS)) throw t.fail({
+      message: `With requests in flight at SIGTERM, the app ${exit ? `exited ${seconds(exitAt - lastEnd)} after the last one was answered` : `was still running ${seconds(t.budget(EXIT_MS + 3000))} after the last one was answered`}. Once the last answer is out there is nothing left to wait for: it should be gone within ${t.bound(EXIT_MS)}.`,
+      expected: `exit code 0 within ${seconds(t.budget(EXIT_MS))} of the last answer`, actual: exit ? `exit code 0, ${seconds(exitAt - lastEnd)} after the last answer` : `still running; last output:\n${app.lastOutput(3) || '(none)'}`,
+      hints: hintsStuck,
+    });
+    const after = exitAt < lastEnd ? 'before its last request was answered (see “Finishes a request in flight”)' : `${seconds(exitAt - lastEnd)} after its last answer`;
+    return `Idle, the app exited with code 0 ${seconds(quiet.exitMs)} after SIGTERM; busy, it exited with code 0 ${after}.`;
+  }, { timeLimit: 15000 }),
 
   'closes-redis': async (t) => {
-    const { watcher } = await shutdown(t);
-    const bad = watcher.connections.map((c) => [c, badClose(c)]).filter(([, why]) => why);
-    if (bad.length || watcher.connections.length === 0) throw t.fail({
-      message: `The checker watched the app's Redis connections through SIGTERM and its exit: ${bad.map(([c, why]) => `connection ${c.id} ${why}`).join('; ') || 'the app never connected'}. Commands still queued on a connection that is cut are lost.`,
-      expected: 'every connection closed by the app before it exits — QUIT (redis.quit()) or a close with no command left unanswered',
+    const { connections, answers, lastEnd, exit, watcher } = await busy(t);
+    if (!answers.every(ok)) throw t.notRun('the requests in flight were not answered, so there is no "after the last request" to close Redis in', 'finishes-in-flight');
+    const bad = connections.map((c) => [c, badClose(c, lastEnd)]).filter(([, why]) => why);
+    if (bad.length || connections.length === 0) throw t.fail({
+      message: `The checker watched the app's Redis connections through SIGTERM${exit ? ' and its exit' : ''}: ${bad.map(([c, why]) => `connection ${c.id} ${why}`).join('; ') || 'the app never connected'}.`,
+      expected: 'every connection closed once the last request is answered, with every command answered: redis.quit(), or a plain close with nothing pending',
       actual: `commands seen: ${[...new Set(watcher.commands().map((c) => c.name))].join(', ') || 'none'}`,
-      hints: ['After server.close() has called back, await redis.quit(): it waits for pending replies, then closes the connection.', 'Calling process.exit() straight away cuts the connection instead; exit after quit() resolves.'],
+      hints: ['After server.close() has called back, await redis.quit(): it waits for the replies still due, then closes the connection.', 'Do not send a command and exit without waiting for its reply.'],
     });
-    const how = [...new Set(watcher.connections.map((c) => (c.quit ? 'with QUIT' : 'by closing it cleanly')))].join(' and ');
-    return `The app closed its Redis connection${watcher.connections.length > 1 ? 's' : ''} ${how}, every command answered, before exiting.`;
+    const how = [...new Set(connections.map((c) => (c.quit ? 'with QUIT' : 'by closing it with nothing pending')))].join(' and ');
+    return `The app closed its Redis connection${connections.length > 1 ? 's' : ''} ${how}, after the last request was answered, every command answered.`;
   },
 });

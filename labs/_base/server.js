@@ -17,7 +17,7 @@ async function handle(req, res) {
   } else if (url.pathname === '/slow') {
     // Stands in for a slow report or upload that records itself in Redis once its work is done, so you can
     // watch what a shutdown does to it: the request needs Redis right up to its last moment.
-    await sleep(Math.min(Number(url.searchParams.get('ms') ?? 2000), 10_000));
+    await sleep(Math.min(Number(url.searchParams.get('ms') ?? 2000), 30_000));
     const count = await countVisit();
     res.writeHead(200, { 'content-type': 'text/plain' });
     res.end(`slow work done for visitor number ${count}\n`);
