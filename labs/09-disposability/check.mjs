@@ -48,7 +48,7 @@ const busy = (t) => t.once('busy', async () => {
   const answers = await Promise.all(slow);
   const lastEnd = Math.max(...answers.map((a) => a.endedAt));
   for (const a of answers) t.log(`the ${seconds(a.ms)} request: ${describe(a.response)}, ${seconds(a.endedAt - signalled)} after SIGTERM`);
-  const exit = app.exit ?? (await app.waitForExit(EXIT_MS + 3000));
+  const exit = app.exit ?? (await app.waitForExit(EXIT_MS + 1000));
   if (exit) await app.exited;
   const exitAt = exit ? app.started + exit.ms : undefined;
   t.log(exit ? `the app ${describeExit(exit)} ${seconds(exitAt - signalled)} after SIGTERM, ${seconds(exitAt - lastEnd)} after the last answer` : `the app was still running ${seconds(performance.now() - lastEnd)} after the last answer`);
@@ -65,7 +65,7 @@ const idle = (t) => t.once('idle', async () => {
   await sleep(between(100, 600));
   const signalled = performance.now();
   app.signal('SIGTERM');
-  const exit = await app.waitForExit(EXIT_MS + 1500);
+  const exit = await app.waitForExit(EXIT_MS + 700);
   if (exit) await app.exited;
   else await app.kill();
   const exitMs = exit ? app.started + exit.ms - signalled : undefined;
@@ -147,7 +147,7 @@ await runLab(new URL('./lab.json', import.meta.url), {
       expected: 'exit code 0', actual: describeExit(quiet.exit), hints: ['Exit with code 0 once the server has closed and Redis is closed.'],
     });
     if (!quiet.exit || quiet.exitMs > t.budget(EXIT_MS)) throw t.fail({
-      message: `With nothing in flight — the most common case, a deploy replacing an idle instance — the app got SIGTERM and ${quiet.exit ? `exited only ${seconds(quiet.exitMs)} later` : `was still running ${seconds(t.budget(EXIT_MS + 1500))} later`}. With no request to finish, it should be gone within ${t.bound(EXIT_MS)}.`,
+      message: `With nothing in flight — the most common case, a deploy replacing an idle instance — the app got SIGTERM and ${quiet.exit ? `exited only ${seconds(quiet.exitMs)} later` : `was still running ${seconds(t.budget(EXIT_MS + 700))} later`}. With no request to finish, it should be gone within ${t.bound(EXIT_MS)}.`,
       expected: `exit code 0 within ${seconds(t.budget(EXIT_MS))} of SIGTERM`, actual: quiet.exit ? `exit code 0 after ${seconds(quiet.exitMs)}` : `still running; last output:\n${quiet.app.lastOutput(3) || '(none)'}`,
       hints: hintsStuck,
     });
@@ -156,7 +156,7 @@ await runLab(new URL('./lab.json', import.meta.url), {
       expected: 'exit code 0', actual: describeExit(exit), hints: ['Exit with code 0 once the server has closed and Redis is closed.'],
     });
     if (!exit || exitAt - lastEnd > t.budget(EXIT_MS)) throw t.fail({
-      message: `With requests in flight at SIGTERM, the app ${exit ? `exited ${seconds(exitAt - lastEnd)} after the last one was answered` : `was still running ${seconds(t.budget(EXIT_MS + 3000))} after the last one was answered`}. Once the last answer is out there is nothing left to wait for: it should be gone within ${t.bound(EXIT_MS)}.`,
+      message: `With requests in flight at SIGTERM, the app ${exit ? `exited ${seconds(exitAt - lastEnd)} after the last one was answered` : `was still running ${seconds(t.budget(EXIT_MS + 1000))} after the last one was answered`}. Once the last answer is out there is nothing left to wait for: it should be gone within ${t.bound(EXIT_MS)}.`,
       expected: `exit code 0 within ${seconds(t.budget(EXIT_MS))} of the last answer`, actual: exit ? `exit code 0, ${seconds(exitAt - lastEnd)} after the last answer` : `still running; last output:\n${app.lastOutput(3) || '(none)'}`,
       hints: hintsStuck,
     });
