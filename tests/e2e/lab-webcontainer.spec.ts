@@ -5,6 +5,8 @@ import { expect, test } from '@playwright/test';
 // then, once the 45 s boot bound passed, what is wrong and what to do. The page's clock is driven by the
 // test, so the bound passes at once instead of in 45 real seconds.
 test('without the local runner, a lab that cannot boot WebContainer shows its progress, then says so and what to do', async ({ page }) => {
+  // Loading the lab takes most of the time on a loaded machine; the 45 s of booting pass on the page's clock.
+  test.slow();
   const snapshotRequests: string[] = [];
   page.on('request', (request) => {
     if (request.url().includes('/labs/node-modules/')) snapshotRequests.push(request.url());
