@@ -40,3 +40,15 @@ describe('lab authoring docs', () => {
     expect(read('README.md')).toMatch(/optional common\/ \(changes both share, laid over _base first\)/);
   });
 });
+
+describe('chapters describe the checks their labs run', () => {
+  for (const [chapter, lab] of [['03-config', '03-config'], ['06-processes', '06-processes'], ['09-disposability', '09-disposability']]) {
+    it(`${chapter} has a section for each of ${lab}'s checks, titled as the lab titles it`, () => {
+      const manifest = JSON.parse(read(`labs/${lab}/lab.json`)) as { checks: { title: string }[] };
+      const text = read(`content/chapters/${chapter}.mdx`);
+      const section = text.slice(text.indexOf('## What the checker will do'), text.indexOf('## Common mistakes'));
+      const headings = [...section.matchAll(/^### (.+)$/gm)].map((m) => m[1]).filter((h) => h !== 'The shutdown scenario');
+      expect(headings).toEqual(manifest.checks.map((c) => c.title));
+    });
+  }
+});
