@@ -4,7 +4,9 @@
 // same Node, the same process model, the same loopback) — and compares it with what that takes on an
 // idle machine. Every bound a check uses is its idle-machine figure times that factor (never less), so a
 // loaded laptop or Node emulated in a browser gets the time it needs, while a deliberately slow app,
-// many times slower than the bound, still fails: factors are capped at MAX_FACTOR.
+// many times slower than the bound, still fails: factors are capped at MAX_FACTOR. A machine slower than
+// that is *overloaded*: it cannot tell a slow app from a slow machine, so failures about time are then
+// reported as "could not judge" (error) instead of as the learner's fault (see `Failure.timing`).
 //
 //   node labs/_kit/calibrate.mjs    prints the measurement (to set REFERENCE_MS on a new reference machine)
 import { createSupervisor, nodeProgram } from './process.mjs';
@@ -45,7 +47,8 @@ async function sample(supervisor) {
 }
 
 /**
- * @typedef {{ factor: number, baselineMs: number, referenceMs: number, forced?: boolean }} Calibration
+ * @typedef {{ factor: number, baselineMs: number, referenceMs: number, overloaded?: boolean, forced?: boolean }} Calibration
+ *   `factor`: what budgets are multiplied by (1…MAX_FACTOR); `overloaded`: the machine measured slower than that.
  *   `baselineMs`: what the minimal app took here and now; `referenceMs`: what it takes on an idle machine.
  * @param {ReturnType<typeof createSupervisor>} supervisor
  * @param {NodeJS.ProcessEnv} [env] LAB_CALIBRATION_FACTOR=<n> skips the measurement (tests, known-slow runtimes)
@@ -56,14 +59,14 @@ export async function calibrate(supervisor, env = process.env) {
   if (forced !== undefined && forced !== '') {
     const factor = Number(forced);
     if (!(factor >= 1)) throw new Error(`LAB_CALIBRATION_FACTOR is "${forced}"; give a number of at least 1, or unset it to measure.`);
-    return { factor: Math.min(factor, MAX_FACTOR), baselineMs: Math.round(REFERENCE_MS * factor), referenceMs: REFERENCE_MS, forced: true };
+    return { factor: Math.min(factor, MAX_FACTOR), baselineMs: Math.round(REFERENCE_MS * factor), referenceMs: REFERENCE_MS, forced: true, ...(factor > MAX_FACTOR ? { overloaded: true } : {}) };
   }
   const times = [];
   for (let i = 0; i < SAMPLES; i++) times.push(await sample(supervisor));
   // The mean of two: one unlucky sample neither doubles nor hides the machine's state.
   const baselineMs = Math.round(times.reduce((a, b) => a + b, 0) / times.length);
-  const factor = Math.min(MAX_FACTOR, Math.max(1, Math.round((baselineMs / REFERENCE_MS) * 10) / 10));
-  return { factor, baselineMs, referenceMs: REFERENCE_MS };
+  const measured = Math.max(1, Math.round((baselineMs / REFERENCE_MS) * 10) / 10);
+  return { factor: Math.min(MAX_FACTOR, measured), baselineMs, referenceMs: REFERENCE_MS, ...(measured > MAX_FACTOR ? { overloaded: true } : {}) };
 }
 
 /**
@@ -74,9 +77,16 @@ export async function calibrate(supervisor, env = process.env) {
 export function describeBound(idleMs, calibration) {
   const scaled = Math.round(idleMs * calibration.factor);
   if (calibration.factor === 1) return seconds(scaled);
-  const capped = calibration.factor === MAX_FACTOR && calibration.baselineMs > calibration.referenceMs * MAX_FACTOR ? `, the most the checker allows` : '';
+  const capped = calibration.overloaded ? `, the most the checker allows` : '';
   return `${seconds(scaled)} on this machine right now (${seconds(idleMs)} × ${calibration.factor}${capped}: a minimal app took ${calibration.baselineMs} ms to start and answer here, ${calibration.referenceMs} ms on an idle machine)`;
 }
+
+/**
+ * Why a failure about time cannot be trusted right now, for an overloaded machine.
+ * @param {Calibration} calibration
+ */
+export const tooBusy = (calibration) =>
+  `this machine is too busy right now to tell a slow app from a slow machine: a minimal app took ${seconds(calibration.baselineMs)} to start and answer, ${Math.round(calibration.baselineMs / calibration.referenceMs)}× what it takes on an idle machine. Run the checks again when the machine is less busy`;
 
 /** @param {number} ms */
 export const seconds = (ms) => (ms < 100 ? `${Math.round(ms)} ms` : `${Number((ms / 1000).toFixed(1))} s`);

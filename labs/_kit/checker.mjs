@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { AppExited } from './app.mjs';
 import { openBacking } from './backing.mjs';
-import { calibrate, seconds } from './calibrate.mjs';
+import { calibrate, seconds, tooBusy } from './calibrate.mjs';
 import { CommandError } from './commands.mjs';
 import { CheckFailed, NotRun, createContext } from './context.mjs';
 import { createSupervisor, killLeftovers, newSession, processModel } from './process.mjs';
@@ -99,7 +99,7 @@ export async function runLab(manifestUrl, implementations, { argv = process.argv
     type: 'plan',
     lab: manifest.id,
     checks: checks.map((/** @type {{ id: string, title: string }} */ { id, title }) => ({ id, title })),
-    calibration: { factor: calibration.factor, baselineMs: calibration.baselineMs, referenceMs: calibration.referenceMs },
+    calibration: { factor: calibration.factor, baselineMs: calibration.baselineMs, referenceMs: calibration.referenceMs, ...(calibration.overloaded ? { overloaded: true } : {}) },
     ...(supervisor ? { process: { model: supervisor.model, signals: supervisor.delivery } } : {}),
   });
 
@@ -129,7 +129,7 @@ export async function runLab(manifestUrl, implementations, { argv = process.argv
         const message = await withTimeout(Promise.resolve(implementation(t)), limit, () => new CheckTimeout(limit));
         result = { status: 'pass', message: message || 'Passed.', hints: [] };
       } catch (error) {
-        result = await classify(error, apps, limit);
+        result = await classify(error, apps, limit, calibration);
         for (const run of shared.values()) if (run.owner === check && !run.ok) run.abandoned ??= error;
       }
     }
@@ -149,11 +149,14 @@ export async function runLab(manifestUrl, implementations, { argv = process.argv
 }
 
 /**
- * @param {unknown} error @param {any[]} apps @param {number} limit
+ * @param {unknown} error @param {any[]} apps @param {number} limit @param {import('./calibrate.mjs').Calibration} calibration
  * @returns {Promise<{ status: 'fail' | 'error', message: string, expected?: string, actual?: string, hints: string[] }>}
  */
-async function classify(error, apps, limit) {
+async function classify(error, apps, limit, calibration) {
   if (error instanceof NotRun) return { status: 'error', message: error.message, hints: [] };
+  if (error instanceof CheckFailed && error.timing && calibration.overloaded) {
+    return { status: 'error', message: `Could not judge: ${error.message.replace(/\.$/, '')} — but ${tooBusy(calibration)}.`, hints: [] };
+  }
   if (error instanceof CheckFailed) {
     return { status: 'fail', message: error.message, ...(error.expected ? { expected: error.expected } : {}), ...(error.actual ? { actual: error.actual } : {}), hints: error.hints };
   }
@@ -181,7 +184,7 @@ async function classify(error, apps, limit) {
   if (error instanceof CheckTimeout) {
     return {
       status: 'error',
-      message: `The check did not finish within ${seconds(limit)}; the app seems to hang.\n${lastOutputOf(apps)}`,
+      message: `The check did not finish within ${seconds(limit)}; ${calibration.overloaded ? `the app may hang, or ${tooBusy(calibration)}` : 'the app seems to hang'}.\n${lastOutputOf(apps)}`,
       hints: ['Look for a request handler that never answers or an await that never resolves.'],
     };
   }

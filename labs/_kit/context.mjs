@@ -21,9 +21,10 @@ const DELIVERY = { group: 'to its process group', process: 'to the process', shi
  */
 export class CheckFailed extends Error {
   /** @param {import('./index.d.ts').Failure} details */
-  constructor({ message, expected, actual, hints = [], summary }) {
+  constructor({ message, expected, actual, hints = [], summary, timing = false }) {
     super(message);
     this.name = 'CheckFailed';
+    this.timing = timing;
     this.expected = expected;
     this.actual = actual;
     this.hints = hints;
@@ -141,6 +142,7 @@ export function createContext({ manifest, check, workspace, scratch, backing, su
           ? ['Read the port from process.env.PORT: a platform assigns it, and the app must listen where it is told to.']
           : ['Press Run and watch what the app prints while it starts: it must listen on process.env.PORT, and soon.'],
         summary: `${label} never answered on the port given in PORT`,
+        timing: true,
       });
     },
 

@@ -224,6 +224,11 @@ export interface Failure {
   hints?: string[] | undefined;
   /** A short clause checks sharing this run quote when they cannot run ("the app never answered"). */
   summary?: string | undefined;
+  /**
+   * The failure is about time (too slow, not yet exited). On a machine too busy to judge time (calibration
+   * `overloaded`), the kit reports it as "could not judge" (error) instead.
+   */
+  timing?: boolean | undefined;
 }
 
 export interface StartOptions {
@@ -243,7 +248,8 @@ export interface CheckContext {
   /** The learner's workspace folder. */
   workspace: string;
   redis: CheckRedis;
-  calibration: { factor: number; baselineMs: number; referenceMs: number; forced?: boolean | undefined };
+  /** `factor` multiplies every budget (1–10); `overloaded`: the machine measured slower than that, so timing failures become errors. */
+  calibration: { factor: number; baselineMs: number; referenceMs: number; overloaded?: boolean | undefined; forced?: boolean | undefined };
   /** Adds a line to the check's transcript. */
   log(text: string, source?: 'checker' | 'app'): void;
   /** A free TCP port on loopback. */
@@ -287,6 +293,7 @@ export interface CheckImplementation {
 export function runLab(manifestUrl: URL | string, implementations: Record<string, CheckImplementation>, options?: { argv?: string[] | undefined; cwd?: string | undefined }): Promise<void>;
 
 export class CheckFailed extends Error {
+  timing: boolean;
   expected?: string | undefined;
   actual?: string | undefined;
   hints: string[];

@@ -50,9 +50,11 @@ const alive = (pid: number) => {
 };
 
 /** Runs a check.mjs in `dir` and returns its exit code and parsed events. */
-function check(dir: string): Promise<{ code: number | null; events: Array<Record<string, unknown>> }> {
+function check(dir: string, factor: string | undefined = '1'): Promise<{ code: number | null; events: Array<Record<string, unknown>> }> {
+  const env: NodeJS.ProcessEnv = { ...process.env, LAB_CALIBRATION_FACTOR: factor };
+  if (factor === undefined) delete env['LAB_CALIBRATION_FACTOR'];
   return new Promise((done) => {
-    execFile(process.execPath, ['lab/check.mjs'], { cwd: dir, env: { ...process.env, LAB_CALIBRATION_FACTOR: '1' } }, (error, stdout) => {
+    execFile(process.execPath, ['lab/check.mjs'], { cwd: dir, env }, (error, stdout) => {
       const code = error ? (error as { code?: number }).code ?? null : 0;
       done({ code, events: checkEvents(stdout) as unknown as Array<Record<string, unknown>> });
     });
@@ -184,5 +186,44 @@ await runLab(new URL('./lab.json', import.meta.url), {
     expect(events.find((e) => e['type'] === 'result')?.['message']).toBe('The checks could not start: check.mjs and lab.json disagree: no implementation for b.');
     const fine = await workspace({ 'app.js': '', 'lab/lab.json': manifest(['a']), 'lab/check.mjs': `import { runLab } from '${kit}';\nawait runLab(new URL('./lab.json', import.meta.url), { a: async () => 'ok' });` });
     expect((await check(fine)).code).toBe(0);
+  });
+
+  it('measures the machine once per run, says so in the plan, and scales bounds by it (never below the idle figure)', async () => {
+    const dir = await workspace({
+      'app.js': 'setInterval(() => {}, 1000);',
+      'lab/lab.json': manifest(['bound']),
+      'lab/check.mjs': `import { runLab } from '${kit}';
+await runLab(new URL('./lab.json', import.meta.url), { bound: async (t) => JSON.stringify({ budget: t.budget(2000), bound: t.bound(2000), factor: t.calibration.factor }) });`,
+    });
+    const started = performance.now();
+    const { events } = await check(dir, undefined);
+    const plan = events[0] as { calibration: { factor: number; baselineMs: number; referenceMs: number } };
+    expect(plan.calibration.referenceMs).toBe(90);
+    expect(plan.calibration.baselineMs).toBeGreaterThan(0);
+    expect(plan.calibration.factor).toBeGreaterThanOrEqual(1);
+    expect(plan.calibration.factor).toBeLessThanOrEqual(10);
+    const seen = JSON.parse(String(events.find((e) => e['type'] === 'result')?.['message']));
+    expect(seen.factor).toBe(plan.calibration.factor);
+    expect(seen.budget).toBe(Math.round(2000 * plan.calibration.factor));
+    expect(seen.bound).toMatch(plan.calibration.factor === 1 ? /^2 s$/ : /on this machine right now \(2 s × [\d.]+/);
+    expect(performance.now() - started).toBeLessThan(30_000);
+  });
+
+  it('on a machine too busy to judge time, a failure about time is "could not judge", other failures stay failures', async () => {
+    const dir = await workspace({
+      'app.js': 'setInterval(() => {}, 1000);',
+      'lab/lab.json': manifest(['slow', 'wrong']),
+      'lab/check.mjs': `import { runLab } from '${kit}';
+await runLab(new URL('./lab.json', import.meta.url), {
+  slow: async (t) => { throw t.fail({ message: 'No answer within 2 s.', timing: true }); },
+  wrong: async (t) => { throw t.fail({ message: 'Answered 7, expected 8.' }); },
+});`,
+    });
+    const { events } = await check(dir, '40');
+    expect(events[0]).toMatchObject({ calibration: { factor: 10, overloaded: true, baselineMs: 3600, referenceMs: 90 } });
+    const results = Object.fromEntries(events.filter((e) => e['type'] === 'result').map((e) => [e['check'], e]));
+    expect(results['slow']).toMatchObject({ status: 'error' });
+    expect(results['slow']?.['message']).toBe('Could not judge: No answer within 2 s — but this machine is too busy right now to tell a slow app from a slow machine: a minimal app took 3.6 s to start and answer, 40× what it takes on an idle machine. Run the checks again when the machine is less busy.');
+    expect(results['wrong']).toMatchObject({ status: 'fail', message: 'Answered 7, expected 8.' });
   });
 });
