@@ -4,9 +4,11 @@
 // same Node, the same process model, the same loopback) — and compares it with what that takes on an
 // idle machine. Every bound a check uses is its idle-machine figure times that factor (never less), so a
 // loaded laptop or Node emulated in a browser gets the time it needs, while a deliberately slow app,
-// many times slower than the bound, still fails: factors are capped at MAX_FACTOR. A machine slower than
-// that is *overloaded*: it cannot tell a slow app from a slow machine, so failures about time are then
-// reported as "could not judge" (error) instead of as the learner's fault (see `Failure.timing`).
+// many times slower than the bound, still fails: the factor that bounds are judged by is capped at
+// MAX_FACTOR. A machine slower than that is *overloaded*: waits (start-up deadlines, grace periods, time
+// limits) then stretch to the full measured factor, so nothing is given up on too early, and an app that
+// is slower than the capped bound but within what the machine explains is reported "could not judge"
+// (error), never as the learner's fault (see `Failure.timing`).
 //
 //   node labs/_kit/calibrate.mjs    prints the measurement (to set REFERENCE_MS on a new reference machine)
 import { createSupervisor, nodeProgram } from './process.mjs';
@@ -47,8 +49,9 @@ async function sample(supervisor) {
 }
 
 /**
- * @typedef {{ factor: number, baselineMs: number, referenceMs: number, overloaded?: boolean, forced?: boolean }} Calibration
- *   `factor`: what budgets are multiplied by (1…MAX_FACTOR); `overloaded`: the machine measured slower than that.
+ * @typedef {{ factor: number, measured: number, baselineMs: number, referenceMs: number, overloaded?: boolean, forced?: boolean }} Calibration
+ *   `factor`: what bounds are judged by (1…MAX_FACTOR); `measured`: how much slower than idle the machine is,
+ *   what waits stretch by; `overloaded`: measured > MAX_FACTOR.
  *   `baselineMs`: what the minimal app took here and now; `referenceMs`: what it takes on an idle machine.
  * @param {ReturnType<typeof createSupervisor>} supervisor
  * @param {NodeJS.ProcessEnv} [env] LAB_CALIBRATION_FACTOR=<n> skips the measurement (tests, known-slow runtimes)
@@ -59,14 +62,14 @@ export async function calibrate(supervisor, env = process.env) {
   if (forced !== undefined && forced !== '') {
     const factor = Number(forced);
     if (!(factor >= 1)) throw new Error(`LAB_CALIBRATION_FACTOR is "${forced}"; give a number of at least 1, or unset it to measure.`);
-    return { factor: Math.min(factor, MAX_FACTOR), baselineMs: Math.round(REFERENCE_MS * factor), referenceMs: REFERENCE_MS, forced: true, ...(factor > MAX_FACTOR ? { overloaded: true } : {}) };
+    return { factor: Math.min(factor, MAX_FACTOR), measured: factor, baselineMs: Math.round(REFERENCE_MS * factor), referenceMs: REFERENCE_MS, forced: true, ...(factor > MAX_FACTOR ? { overloaded: true } : {}) };
   }
   const times = [];
   for (let i = 0; i < SAMPLES; i++) times.push(await sample(supervisor));
   // The mean of two: one unlucky sample neither doubles nor hides the machine's state.
   const baselineMs = Math.round(times.reduce((a, b) => a + b, 0) / times.length);
   const measured = Math.max(1, Math.round((baselineMs / REFERENCE_MS) * 10) / 10);
-  return { factor: Math.min(MAX_FACTOR, measured), baselineMs, referenceMs: REFERENCE_MS, ...(measured > MAX_FACTOR ? { overloaded: true } : {}) };
+  return { factor: Math.min(MAX_FACTOR, measured), measured, baselineMs, referenceMs: REFERENCE_MS, ...(measured > MAX_FACTOR ? { overloaded: true } : {}) };
 }
 
 /**

@@ -78,7 +78,7 @@ export async function runLab(manifestUrl, implementations, { argv = process.argv
   /** @type {ReturnType<typeof createSupervisor> | undefined} */
   let supervisor;
   /** @type {import('./calibrate.mjs').Calibration} */
-  let calibration = { factor: 1, baselineMs: 0, referenceMs: 0 };
+  let calibration = { factor: 1, measured: 1, baselineMs: 0, referenceMs: 0 };
   /** @type {any} */
   let backing;
   try {
@@ -99,7 +99,7 @@ export async function runLab(manifestUrl, implementations, { argv = process.argv
     type: 'plan',
     lab: manifest.id,
     checks: checks.map((/** @type {{ id: string, title: string }} */ { id, title }) => ({ id, title })),
-    calibration: { factor: calibration.factor, baselineMs: calibration.baselineMs, referenceMs: calibration.referenceMs, ...(calibration.overloaded ? { overloaded: true } : {}) },
+    calibration: { factor: calibration.factor, baselineMs: calibration.baselineMs, referenceMs: calibration.referenceMs, ...(calibration.overloaded ? { overloaded: true, measured: calibration.measured } : {}) },
     ...(supervisor ? { process: { model: supervisor.model, signals: supervisor.delivery } } : {}),
   });
 
@@ -123,7 +123,7 @@ export async function runLab(manifestUrl, implementations, { argv = process.argv
     } else {
       const t = createContext({ manifest, check, workspace: cwd, scratch, backing, supervisor, calibration, emit: (e) => reporter.emit(e), shared, apps, live });
       const implementation = /** @type {import('./index.d.ts').CheckImplementation} */ (implementations[check.id]);
-      const limit = Math.round((implementation.timeLimit ?? DEFAULT_TIME_LIMIT) * calibration.factor);
+      const limit = Math.round((implementation.timeLimit ?? DEFAULT_TIME_LIMIT) * Math.max(calibration.factor, calibration.measured));
       try {
         await backing.reset();
         const message = await withTimeout(Promise.resolve(implementation(t)), limit, () => new CheckTimeout(limit));
@@ -154,7 +154,9 @@ export async function runLab(manifestUrl, implementations, { argv = process.argv
  */
 async function classify(error, apps, limit, calibration) {
   if (error instanceof NotRun) return { status: 'error', message: error.message, hints: [] };
-  if (error instanceof CheckFailed && error.timing && calibration.overloaded) {
+  const timing = error instanceof CheckFailed ? error.timing : undefined;
+  // Slower than the (capped) bound, but no slower than this overloaded machine explains: cannot judge.
+  if (timing && calibration.overloaded && (timing === true || timing.observedMs <= timing.idleMs * calibration.measured)) {
     return { status: 'error', message: `Could not judge: ${error.message.replace(/\.$/, '')} — but ${tooBusy(calibration)}.`, hints: [] };
   }
   if (error instanceof CheckFailed) {
@@ -184,7 +186,7 @@ async function classify(error, apps, limit, calibration) {
   if (error instanceof CheckTimeout) {
     return {
       status: 'error',
-      message: `The check did not finish within ${seconds(limit)}; ${calibration.overloaded ? `the app may hang, or ${tooBusy(calibration)}` : 'the app seems to hang'}.\n${lastOutputOf(apps)}`,
+      message: `The check did not finish within ${seconds(limit)}; the app seems to hang.\n${lastOutputOf(apps)}`,
       hints: ['Look for a request handler that never answers or an await that never resolves.'],
     };
   }

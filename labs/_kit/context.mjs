@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { AppExited, startApp } from './app.mjs';
-import { describeBound } from './calibrate.mjs';
+import { describeBound, seconds } from './calibrate.mjs';
 import { CommandError } from './commands.mjs';
 import { request } from './http.mjs';
 import { describeHolder, whoHolds } from './ports.mjs';
@@ -21,7 +21,7 @@ const DELIVERY = { group: 'to its process group', process: 'to the process', shi
  */
 export class CheckFailed extends Error {
   /** @param {import('./index.d.ts').Failure} details */
-  constructor({ message, expected, actual, hints = [], summary, timing = false }) {
+  constructor({ message, expected, actual, hints = [], summary, timing }) {
     super(message);
     this.name = 'CheckFailed';
     this.timing = timing;
@@ -53,6 +53,8 @@ export class NotRun extends Error {
 export function createContext({ manifest, check, workspace, scratch, backing, supervisor, calibration, emit, shared, apps, live }) {
   let appLines = 0;
   const { factor } = calibration;
+  /** Waits stretch with the machine as measured, beyond the capped factor bounds are judged by. */
+  const waitFactor = Math.max(factor, calibration.measured ?? factor);
   const log = (/** @type {string} */ text, source = 'checker') => emit({ type: 'log', check: check.id, source, text });
   const instances = new Map();
   const instance = (/** @type {string} */ name) => {
@@ -93,7 +95,7 @@ export function createContext({ manifest, check, workspace, scratch, backing, su
         env: own ? { ...own.env, ...stringEnv(chosen) } : stringEnv(chosen),
         label,
         supervisor,
-        factor,
+        factor: waitFactor,
         shownRoot: own ? own.dir : workspace,
         onLine: (a, _stream, text) => {
           const tidy = a.tidy(text);
@@ -118,7 +120,7 @@ export function createContext({ manifest, check, workspace, scratch, backing, su
       const port = Number(env.PORT);
       if (!Number.isInteger(port)) throw new Error(`startReady needs env.PORT to be a port number, not ${env.PORT}`);
       const app = t.start({ env, label, instance: name, command });
-      const deadline = app.started + budget(within);
+      const deadline = app.started + Math.round(within * waitFactor);
       while (performance.now() < deadline && app.running) {
         const response = await request(port, path, { timeout: Math.max(250, deadline - performance.now()) });
         if (response.status !== undefined) {
@@ -135,14 +137,13 @@ export function createContext({ manifest, check, workspace, scratch, backing, su
       const claimed = app.ownLines().join('\n').match(/port\W{0,3}(\d{2,5})/i)?.[1];
       const elsewhere = claimed && claimed !== String(port) ? claimed : undefined;
       throw t.fail({
-        message: `Started ${label} with PORT=${port}; nothing answered GET ${path} there within ${t.bound(within)}${elsewhere ? `, and the app says it listens on ${elsewhere}: a port written into the code` : ''}.`,
+        message: `Started ${label} with PORT=${port}; nothing answered GET ${path} there within ${waitFactor > factor ? seconds(within * waitFactor) : t.bound(within)}${elsewhere ? `, and the app says it listens on ${elsewhere}: a port written into the code` : ''}.`,
         expected: `an HTTP answer on port ${port}`,
         actual: `nothing on ${port}; ${label} printed:\n${app.lastOutput(4) || '(nothing)'}`,
         hints: elsewhere
           ? ['Read the port from process.env.PORT: a platform assigns it, and the app must listen where it is told to.']
           : ['Press Run and watch what the app prints while it starts: it must listen on process.env.PORT, and soon.'],
         summary: `${label} never answered on the port given in PORT`,
-        timing: true,
       });
     },
 
@@ -151,7 +152,7 @@ export function createContext({ manifest, check, workspace, scratch, backing, su
       const app = t.start({ env, label: label ?? `"${command}"`, command, instance: name, cwd });
       const exit = await app.waitForExit(timeout);
       if (!exit) {
-        log(`${app.label} was still running after ${t.bound(timeout)}; stopped it`);
+        log(`${app.label} was still running after ${seconds(timeout * waitFactor)}; stopped it`);
         await app.kill();
       }
       await app.exited;

@@ -225,10 +225,12 @@ export interface Failure {
   /** A short clause checks sharing this run quote when they cannot run ("the app never answered"). */
   summary?: string | undefined;
   /**
-   * The failure is about time (too slow, not yet exited). On a machine too busy to judge time (calibration
-   * `overloaded`), the kit reports it as "could not judge" (error) instead.
+   * The failure is that something took longer than a bound: `{ observedMs, idleMs }` (the bound's idle
+   * figure). On an overloaded machine (calibration `overloaded`) an observation the machine's slowness
+   * explains (observedMs ≤ idleMs × measured) is reported as "could not judge" (error) instead.
+   * Waits the kit does itself (startReady, waitFor…, timeLimit) stretch to the measured factor and need no flag.
    */
-  timing?: boolean | undefined;
+  timing?: { observedMs: number; idleMs: number } | true | undefined;
 }
 
 export interface StartOptions {
@@ -248,8 +250,11 @@ export interface CheckContext {
   /** The learner's workspace folder. */
   workspace: string;
   redis: CheckRedis;
-  /** `factor` multiplies every budget (1–10); `overloaded`: the machine measured slower than that, so timing failures become errors. */
-  calibration: { factor: number; baselineMs: number; referenceMs: number; overloaded?: boolean | undefined; forced?: boolean | undefined };
+  /**
+   * `factor` multiplies the bounds checks judge by (t.budget, 1–10); `measured`: how much slower than idle the
+   * machine is right now, what the kit's own waits stretch by; `overloaded`: measured > 10.
+   */
+  calibration: { factor: number; measured: number; baselineMs: number; referenceMs: number; overloaded?: boolean | undefined; forced?: boolean | undefined };
   /** Adds a line to the check's transcript. */
   log(text: string, source?: 'checker' | 'app'): void;
   /** A free TCP port on loopback. */
@@ -293,7 +298,7 @@ export interface CheckImplementation {
 export function runLab(manifestUrl: URL | string, implementations: Record<string, CheckImplementation>, options?: { argv?: string[] | undefined; cwd?: string | undefined }): Promise<void>;
 
 export class CheckFailed extends Error {
-  timing: boolean;
+  timing: { observedMs: number; idleMs: number } | true | undefined;
   expected?: string | undefined;
   actual?: string | undefined;
   hints: string[];

@@ -209,21 +209,23 @@ await runLab(new URL('./lab.json', import.meta.url), { bound: async (t) => JSON.
     expect(performance.now() - started).toBeLessThan(30_000);
   });
 
-  it('on a machine too busy to judge time, a failure about time is "could not judge", other failures stay failures', async () => {
+  it('on a machine too busy to judge time, being slower than the bound but within what the machine explains is "could not judge"; slower still, or wrong, stays a failure', async () => {
     const dir = await workspace({
       'app.js': 'setInterval(() => {}, 1000);',
-      'lab/lab.json': manifest(['slow', 'wrong']),
+      'lab/lab.json': manifest(['slow', 'too-slow', 'wrong']),
       'lab/check.mjs': `import { runLab } from '${kit}';
 await runLab(new URL('./lab.json', import.meta.url), {
-  slow: async (t) => { throw t.fail({ message: 'No answer within 2 s.', timing: true }); },
+  slow: async (t) => { throw t.fail({ message: 'First answer after 9 s, bound 2 s.', timing: { observedMs: 9000, idleMs: 2000 } }); },
+  'too-slow': async (t) => { throw t.fail({ message: 'First answer after 95 s, bound 2 s.', timing: { observedMs: 95000, idleMs: 2000 } }); },
   wrong: async (t) => { throw t.fail({ message: 'Answered 7, expected 8.' }); },
 });`,
     });
     const { events } = await check(dir, '40');
-    expect(events[0]).toMatchObject({ calibration: { factor: 10, overloaded: true, baselineMs: 3600, referenceMs: 90 } });
+    expect(events[0]).toMatchObject({ calibration: { factor: 10, measured: 40, overloaded: true, baselineMs: 3600, referenceMs: 90 } });
     const results = Object.fromEntries(events.filter((e) => e['type'] === 'result').map((e) => [e['check'], e]));
     expect(results['slow']).toMatchObject({ status: 'error' });
-    expect(results['slow']?.['message']).toBe('Could not judge: No answer within 2 s — but this machine is too busy right now to tell a slow app from a slow machine: a minimal app took 3.6 s to start and answer, 40× what it takes on an idle machine. Run the checks again when the machine is less busy.');
+    expect(results['slow']?.['message']).toBe('Could not judge: First answer after 9 s, bound 2 s — but this machine is too busy right now to tell a slow app from a slow machine: a minimal app took 3.6 s to start and answer, 40× what it takes on an idle machine. Run the checks again when the machine is less busy.');
+    expect(results['too-slow']).toMatchObject({ status: 'fail' }); // slower than even this machine explains
     expect(results['wrong']).toMatchObject({ status: 'fail', message: 'Answered 7, expected 8.' });
   });
 });
