@@ -84,6 +84,12 @@ export function describeBound(idleMs, calibration) {
   return `${seconds(scaled)} on this machine right now (${seconds(idleMs)} × ${calibration.factor}${capped}: a minimal app took ${calibration.baselineMs} ms to start and answer here, ${calibration.referenceMs} ms on an idle machine)`;
 }
 
+/** Waits stretch beyond the judged factor, with the machine, up to this multiple of their idle figure. */
+export const MAX_WAIT_FACTOR = 15;
+
+/** What the kit's own waits (deadlines, grace periods, time limits) are multiplied by. @param {Calibration} c */
+export const waitFactor = (c) => Math.min(MAX_WAIT_FACTOR, Math.max(c.factor, c.measured ?? c.factor));
+
 /**
  * Why a failure about time cannot be trusted right now, for an overloaded machine.
  * @param {Calibration} calibration

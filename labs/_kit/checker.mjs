@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { AppExited } from './app.mjs';
 import { openBacking } from './backing.mjs';
-import { calibrate, seconds, tooBusy } from './calibrate.mjs';
+import { calibrate, seconds, tooBusy, waitFactor } from './calibrate.mjs';
 import { CommandError } from './commands.mjs';
 import { CheckFailed, NotRun, createContext } from './context.mjs';
 import { createSupervisor, killLeftovers, newSession, processModel } from './process.mjs';
@@ -123,7 +123,7 @@ export async function runLab(manifestUrl, implementations, { argv = process.argv
     } else {
       const t = createContext({ manifest, check, workspace: cwd, scratch, backing, supervisor, calibration, emit: (e) => reporter.emit(e), shared, apps, live });
       const implementation = /** @type {import('./index.d.ts').CheckImplementation} */ (implementations[check.id]);
-      const limit = Math.round((implementation.timeLimit ?? DEFAULT_TIME_LIMIT) * Math.max(calibration.factor, calibration.measured));
+      const limit = Math.round((implementation.timeLimit ?? DEFAULT_TIME_LIMIT) * waitFactor(calibration));
       try {
         await backing.reset();
         const message = await withTimeout(Promise.resolve(implementation(t)), limit, () => new CheckTimeout(limit));
@@ -157,7 +157,7 @@ async function classify(error, apps, limit, calibration) {
   const timing = error instanceof CheckFailed ? error.timing : undefined;
   // Slower than the (capped) bound, but no slower than this overloaded machine explains: cannot judge.
   if (timing && calibration.overloaded && (timing === true || timing.observedMs <= timing.idleMs * calibration.measured)) {
-    return { status: 'error', message: `Could not judge: ${error.message.replace(/\.$/, '')} — but ${tooBusy(calibration)}.`, hints: [] };
+    return { status: 'error', message: `Could not judge: ${/** @type {CheckFailed} */ (error).message.replace(/\.$/, '')} — but ${tooBusy(calibration)}.`, hints: [] };
   }
   if (error instanceof CheckFailed) {
     return { status: 'fail', message: error.message, ...(error.expected ? { expected: error.expected } : {}), ...(error.actual ? { actual: error.actual } : {}), hints: error.hints };

@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { AppExited, startApp } from './app.mjs';
-import { describeBound, seconds } from './calibrate.mjs';
+import { describeBound, seconds, waitFactor } from './calibrate.mjs';
 import { CommandError } from './commands.mjs';
 import { request } from './http.mjs';
 import { describeHolder, whoHolds } from './ports.mjs';
@@ -54,7 +54,7 @@ export function createContext({ manifest, check, workspace, scratch, backing, su
   let appLines = 0;
   const { factor } = calibration;
   /** Waits stretch with the machine as measured, beyond the capped factor bounds are judged by. */
-  const waitFactor = Math.max(factor, calibration.measured ?? factor);
+  const waits = waitFactor(calibration);
   const log = (/** @type {string} */ text, source = 'checker') => emit({ type: 'log', check: check.id, source, text });
   const instances = new Map();
   const instance = (/** @type {string} */ name) => {
@@ -72,6 +72,7 @@ export function createContext({ manifest, check, workspace, scratch, backing, su
     log,
     port: freePort,
     budget,
+    wait: (ms) => Math.round(ms * waits),
     bound: (ms) => describeBound(ms, calibration),
 
     async env(overrides = {}) {
@@ -95,7 +96,7 @@ export function createContext({ manifest, check, workspace, scratch, backing, su
         env: own ? { ...own.env, ...stringEnv(chosen) } : stringEnv(chosen),
         label,
         supervisor,
-        factor: waitFactor,
+        factor: waits,
         shownRoot: own ? own.dir : workspace,
         onLine: (a, _stream, text) => {
           const tidy = a.tidy(text);
@@ -120,7 +121,7 @@ export function createContext({ manifest, check, workspace, scratch, backing, su
       const port = Number(env.PORT);
       if (!Number.isInteger(port)) throw new Error(`startReady needs env.PORT to be a port number, not ${env.PORT}`);
       const app = t.start({ env, label, instance: name, command });
-      const deadline = app.started + Math.round(within * waitFactor);
+      const deadline = app.started + Math.round(within * waits);
       while (performance.now() < deadline && app.running) {
         const response = await request(port, path, { timeout: Math.max(250, deadline - performance.now()) });
         if (response.status !== undefined) {
@@ -137,13 +138,14 @@ export function createContext({ manifest, check, workspace, scratch, backing, su
       const claimed = app.ownLines().join('\n').match(/port\W{0,3}(\d{2,5})/i)?.[1];
       const elsewhere = claimed && claimed !== String(port) ? claimed : undefined;
       throw t.fail({
-        message: `Started ${label} with PORT=${port}; nothing answered GET ${path} there within ${waitFactor > factor ? seconds(within * waitFactor) : t.bound(within)}${elsewhere ? `, and the app says it listens on ${elsewhere}: a port written into the code` : ''}.`,
+        message: `Started ${label} with PORT=${port}; nothing answered GET ${path} there within ${waits > factor ? seconds(within * waits) : t.bound(within)}${elsewhere ? `, and the app says it listens on ${elsewhere}: a port written into the code` : ''}.`,
         expected: `an HTTP answer on port ${port}`,
         actual: `nothing on ${port}; ${label} printed:\n${app.lastOutput(4) || '(nothing)'}`,
         hints: elsewhere
           ? ['Read the port from process.env.PORT: a platform assigns it, and the app must listen where it is told to.']
           : ['Press Run and watch what the app prints while it starts: it must listen on process.env.PORT, and soon.'],
         summary: `${label} never answered on the port given in PORT`,
+        timing: { observedMs: within * waits, idleMs: within },
       });
     },
 
@@ -152,7 +154,7 @@ export function createContext({ manifest, check, workspace, scratch, backing, su
       const app = t.start({ env, label: label ?? `"${command}"`, command, instance: name, cwd });
       const exit = await app.waitForExit(timeout);
       if (!exit) {
-        log(`${app.label} was still running after ${seconds(timeout * waitFactor)}; stopped it`);
+        log(`${app.label} was still running after ${seconds(timeout * waits)}; stopped it`);
         await app.kill();
       }
       await app.exited;

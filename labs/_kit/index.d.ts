@@ -261,6 +261,11 @@ export interface CheckContext {
   port(): Promise<number>;
   /** `ms` scaled to this machine right now (never less than `ms`). */
   budget(ms: number): number;
+  /**
+   * How long the kit's own waits of `ms` last right now (startReady `within`, waitFor…, stop, exec): the same
+   * as budget(ms), except on an overloaded machine, where waits stretch further (up to 15×) than bounds are judged.
+   */
+  wait(ms: number): number;
   /** A bound for messages: "2 s", or "4.4 s on this machine right now (2 s × 2.2: …)". */
   bound(ms: number): string;
   /** { ...manifest.env, PORT: a free port, REDIS_URL: this check's Redis, ...overrides }; undefined removes a key. */
