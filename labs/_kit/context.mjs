@@ -145,7 +145,8 @@ export function createContext({ manifest, check, workspace, scratch, backing, su
           ? ['Read the port from process.env.PORT: a platform assigns it, and the app must listen where it is told to.']
           : ['Press Run and watch what the app prints while it starts: it must listen on process.env.PORT, and soon.'],
         summary: `${label} never answered on the port given in PORT`,
-        timing: { observedMs: within * waits, idleMs: within },
+        // Silence is about time, unless the app says where it listens instead: that is decisive on any machine.
+        ...(elsewhere ? {} : { timing: { observedMs: within * waits, idleMs: within } }),
       });
     },
 
