@@ -22,6 +22,17 @@ export const calibrationSchema = z.object({
   baselineMs: z.number().check(z.nonnegative()),
   /** The same on an idle reference machine: factor ≈ baselineMs / referenceMs. */
   referenceMs: z.number().check(z.nonnegative()),
+  /** Present when the machine measured slower than the largest factor (10): timing failures it explains are "could not judge". */
+  overloaded: z.optional(z.boolean()),
+  /** With `overloaded`: the uncapped slowdown, baselineMs / referenceMs. */
+  measured: z.optional(z.number().check(z.positive())),
+});
+
+/** How the checker runs lab processes: the process model and how SIGTERM reaches an app. */
+export const processInfoSchema = z.object({
+  model: z.enum(['posix', 'portable']),
+  /** `shim`: delivered in-process by the kit's preloaded SIGTERM shim, where the runtime does not deliver signals to handlers. */
+  signals: z.enum(['native', 'shim']),
 });
 
 export const planEventSchema = z.object({
@@ -33,6 +44,8 @@ export const planEventSchema = z.object({
   checks: z.array(z.object({ id: z.string(), title: z.string() })),
   /** The time-budget calibration measured for this run (absent from checkers that do not calibrate). */
   calibration: z.optional(calibrationSchema),
+  /** The process model of this run (absent from checkers that do not say). */
+  process: z.optional(processInfoSchema),
 });
 
 export const logEventSchema = z.object({
