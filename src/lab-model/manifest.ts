@@ -1,6 +1,8 @@
 /**
  * The lab manifest (`labs/<id>/lab.json`), validated here so a broken lab fails at build time with a
  * message that names the file, the field and the fix, instead of failing later in a learner's browser.
+ * Each field's `.describe()` is its documentation; editors show it through the generated JSON Schema
+ * (src/lab-model/schemas/lab.schema.json, `npm run schemas`).
  */
 import { z } from 'astro/zod';
 import { LabError } from './errors.ts';
@@ -14,70 +16,46 @@ const commandLine = (what: string, example: string) =>
   requiredText(`add ${what}, e.g. "${example}"`, `expected a command line, e.g. "${example}"`).trim().min(1, `give ${what}, e.g. "${example}"`);
 
 export const taskSchema = strict('task', {
-  /** The button's text in the Run menu, e.g. "Run two instances". */
-  label: requiredText('add the text of the task’s button, e.g. "Run two instances"', 'expected the text of the task’s button').trim().min(1, 'give the task a label, e.g. "Run two instances"'),
-  /** The command line, run from the workspace root. */
-  command: commandLine('the task’s command line', 'node .lab/run.mjs --instances 2'),
-  /** What kind of process this is, which decides how it is run (see task-kinds.ts); "oneoff" when absent. */
-  kind: z.enum(TASK_KINDS, { error: `expected one of ${TASK_KINDS.map((k) => `"${k}"`).join(', ')}` }).default('oneoff'),
+  label: requiredText('add the text of the task’s button, e.g. "Run two instances"', 'expected the text of the task’s button').trim().min(1, 'give the task a label, e.g. "Run two instances"').describe('The button\'s text in the Run menu, e.g. "Run two instances".'),
+  command: commandLine('the task’s command line', 'node .lab/run.mjs --instances 2').describe('The command line, run from the workspace root.'),
+  kind: z.enum(TASK_KINDS, { error: `expected one of ${TASK_KINDS.map((k) => `"${k}"`).join(', ')}` }).default('oneoff').describe(
+    'What the command is, which decides how it runs: "app" (long-running like Run, sets up its own environment), "oneoff" (an admin process that runs to completion, with the lab\'s environment and REDIS_URL; the default), "build" (the build stage), "formation" (starts the Procfile\'s process types).',
+  ),
 });
 
 export type LabTask = z.output<typeof taskSchema>;
 
 export const checkRefSchema = z.object({
-  /** Stable id, kebab-case; fixtures and the checker's events refer to it. */
-  id: checkId('give the check a kebab-case id such as "reads-port"', CHECK_ID_HINT),
-  /** One line the learner reads before running the checks, e.g. "Listens on the port given in PORT". */
-  title: requiredText('say in a short sentence what the check verifies', 'expected a sentence saying what the check verifies').min(3, 'write a short sentence saying what the check verifies'),
+  id: checkId('give the check a kebab-case id such as "reads-port"', CHECK_ID_HINT).describe('Stable id, kebab-case; fixtures and the checker\'s events refer to it.'),
+  title: requiredText('say in a short sentence what the check verifies', 'expected a sentence saying what the check verifies').min(3, 'write a short sentence saying what the check verifies').describe('One line the learner reads before running the checks, e.g. "Listens on the port given in PORT".'),
 });
 
 export const labManifestSchema = strict('lab.json', {
   $schema: schemaRef,
-  /** Folder name of the lab: two-digit factor number and a slug, e.g. `03-config`. */
-  id: requiredText('add the lab folder name, e.g. "id": "03-config"', 'expected "NN-slug", e.g. "03-config"').regex(LAB_ID, 'expected "NN-slug", e.g. "03-config", matching the lab folder name'),
-  /** The factor this lab teaches, 1 to 12. */
-  factor: z.number({ error: (issue) => (issue.input === undefined ? 'is missing; add the factor number, e.g. "factor": 3' : 'expected the factor number, 1 to 12') }).int().min(1, 'expected a number from 1 to 12').max(12, 'expected a number from 1 to 12'),
-  /** Short title shown above the lab, e.g. "Config". */
-  title: requiredText('add a short title, e.g. "title": "Config"', 'expected a short title, e.g. "Config"').min(1, 'give the lab a title, e.g. "Config"'),
-  /** One or two sentences telling the learner what to change. */
-  summary: requiredText('add one or two sentences telling the learner what to change', 'expected one or two sentences of text').min(10, 'write one or two sentences telling the learner what to change'),
+  id: requiredText('add the lab folder name, e.g. "id": "03-config"', 'expected "NN-slug", e.g. "03-config"').regex(LAB_ID, 'expected "NN-slug", e.g. "03-config", matching the lab folder name').describe('Folder name of the lab: two-digit factor number and a slug, e.g. `03-config`.'),
+  factor: z.number({ error: (issue) => (issue.input === undefined ? 'is missing; add the factor number, e.g. "factor": 3' : 'expected the factor number, 1 to 12') }).int().min(1, 'expected a number from 1 to 12').max(12, 'expected a number from 1 to 12').describe('The factor this lab teaches, 1 to 12.'),
+  title: requiredText('add a short title, e.g. "title": "Config"', 'expected a short title, e.g. "Config"').min(1, 'give the lab a title, e.g. "Config"').describe('Short title shown above the lab, e.g. "Config".'),
+  summary: requiredText('add one or two sentences telling the learner what to change', 'expected one or two sentences of text').min(10, 'write one or two sentences telling the learner what to change').describe('One or two sentences telling the learner what to change.'),
   files: strict('files', {
-    /** Files the learner sees, in the order the file tabs show them. Everything else stays hidden. */
-    visible: z.array(learnerPath).min(1, 'list at least one file the learner sees, e.g. ["app.js"]'),
-    /** Files the learner may edit; each must also be in `files.visible`. The rest open read-only. */
-    editable: z.array(learnerPath),
-    /** The file the editor opens first; must be in `files.visible`. */
-    open: learnerPath,
-  }),
+    visible: z.array(learnerPath).min(1, 'list at least one file the learner sees, e.g. ["app.js"]').describe('Files the learner sees, in the order the file tabs show them. Everything else stays hidden.'),
+    editable: z.array(learnerPath).describe('Files the learner may edit; each must also be in `files.visible`. The rest open read-only.'),
+    open: learnerPath.describe('The file the editor opens first; must be in `files.visible`.'),
+  }).describe('Which files the learner sees and may edit.'),
   commands: strict('commands', {
-    /** What **Run** executes in the workspace root: starts Redis if needed, then the app. */
-    run: commandLine('the run command', 'node .lab/run.mjs'),
-    /**
-     * How the app is started, by the checker and by Run: any command line, e.g. "node app.js", "npm start"
-     * or "npm run web". The kit resolves `npm start` / `npm run X` from package.json itself (no npm
-     * process in between), so signals reach the app.
-     */
-    start: commandLine('how to start the app', 'node app.js'),
-    /** An optional build stage the learner runs before starting, e.g. "npm run build". */
-    build: commandLine('the build command', 'npm run build').optional(),
-    /** How the checks are run from the workspace root. */
-    check: z.string().trim().min(1).default('node .lab/check.mjs'),
-    /** Further commands the learner may run from the lab toolbar, each with a label and a kind. */
-    tasks: z.array(taskSchema).default([]),
-  }),
-  /** Environment for the learner's **Run** (the checker chooses its own). `REDIS_URL` is set by the launcher. */
-  env: z.record(envName, z.string()).default({}),
-  /** Base files an overlay deletes: `common` from every variant, `starter` or `solution` from that one only. */
+    run: commandLine('the run command', 'node .lab/run.mjs').describe('What **Run** executes in the workspace root: starts Redis if needed, then the app.'),
+    // The kit resolves `npm start` / `npm run X` from package.json itself (no npm process in between), so signals reach the app.
+    start: commandLine('how to start the app', 'node app.js').describe('How the checker and Run start the app: any command line, e.g. "node app.js", "npm start" or "npm run web".'),
+    build: commandLine('the build command', 'npm run build').optional().describe('An optional build stage the learner runs before starting, e.g. "npm run build".'),
+    check: z.string().trim().min(1).default('node .lab/check.mjs').describe('How the checks are run from the workspace root.'),
+    tasks: z.array(taskSchema).default([]).describe('Further commands the learner may run from the lab toolbar, each with a label and a kind.'),
+  }).describe('The command lines of the lab, run from the workspace root.'),
+  env: z.record(envName, z.string()).default({}).describe('Environment for the learner\'s **Run** (the checker chooses its own). `REDIS_URL` is set by the launcher.'),
   remove: strict('remove', {
-    /** Base files that neither the starter nor the solution has. */
-    common: z.array(learnerPath).optional(),
-    /** Base (or common) files the starter does not have. */
-    starter: z.array(learnerPath).optional(),
-    /** Base (or common) files the solution does not have. */
-    solution: z.array(learnerPath).optional(),
-  }).optional(),
-  /** The checks in the order the checker runs them; `labs:verify` proves the checker's plan matches. */
-  checks: z.array(checkRefSchema, { error: 'expected a list of checks, e.g. [{"id": "reads-port", "title": "…"}]' }).min(1, 'list the checks the checker runs, e.g. [{"id": "reads-port", "title": "…"}]'),
+    common: z.array(learnerPath).optional().describe('Base files that neither the starter nor the solution has.'),
+    starter: z.array(learnerPath).optional().describe('Base (or common) files the starter does not have.'),
+    solution: z.array(learnerPath).optional().describe('Base (or common) files the solution does not have.'),
+  }).optional().describe('Base files an overlay deletes: "common" from both starter and solution, "starter" or "solution" from that one only.'),
+  checks: z.array(checkRefSchema, { error: 'expected a list of checks, e.g. [{"id": "reads-port", "title": "…"}]' }).min(1, 'list the checks the checker runs, e.g. [{"id": "reads-port", "title": "…"}]').describe('The checks in the order the checker runs them; `labs:verify` proves the checker\'s plan matches.'),
 }).superRefine((m, ctx) => {
   const visible = new Set(m.files.visible);
   m.files.editable.forEach((file, i) => {

@@ -1,4 +1,6 @@
 /**
+ * Each field's `.describe()` is its documentation; editors show it through the generated JSON Schema.
+ *
  * Submissions a lab keeps to prove itself: fixtures (`fixtures/<name>/fixture.json`, wrong answers each
  * rejected by a named check) and correct variants (`variants/<name>/variant.json`, other right answers
  * that must pass every check). Both are written against the starter or the solution: whole files laid
@@ -12,12 +14,9 @@ import type { LabManifest } from './manifest.ts';
 import { checkId, learnerPath, parseJson, parseWith, requiredText, schemaRef, strict } from './schema-parts.ts';
 
 export const editSchema = strict('edit', {
-  /** The file to change, relative to the workspace root, e.g. "config.js". */
-  file: learnerPath,
-  /** Text that occurs exactly once in the file (after any whole files of the folder are laid over). */
-  find: requiredText('give the exact text to replace, copied from the file', 'expected the exact text to replace').min(1, 'give the exact text to replace, copied from the file'),
-  /** What replaces it; "" deletes it. */
-  replace: z.string({ error: 'expected the new text ("" to delete the found text)' }),
+  file: learnerPath.describe('The file to change, relative to the workspace root, e.g. "config.js".'),
+  find: requiredText('give the exact text to replace, copied from the file', 'expected the exact text to replace').min(1, 'give the exact text to replace, copied from the file').describe('Text that occurs exactly once in the file (after any whole files of the folder are laid over).'),
+  replace: z.string({ error: 'expected the new text ("" to delete the found text)' }).describe('What replaces it; "" deletes it.'),
 });
 
 export type Edit = z.output<typeof editSchema>;
@@ -28,35 +27,22 @@ const checkOfLab = checkId('name a check of lab.json', 'expected the id of a che
 
 export const fixtureSchema = strict('fixture.json', {
   $schema: schemaRef,
-  /** Which learner files the mistake is made on. */
-  from,
-  /** Id of the check that must fail (status `fail`) on this fixture. */
-  rejectedBy: checkOfLab,
-  /**
-   * Other checks this mistake also fails (status `fail` or `error`). When given, every check not named
-   * here or in `rejectedBy` must pass, so the fixture pins exactly what it breaks.
-   */
-  alsoFails: z.array(checkOfLab).optional(),
-  /** Why a real learner would write this: the misunderstanding it stands for. */
-  why: why('why a learner would make this mistake'),
-  /** Changes to `from`'s files, applied in order after the folder's whole files. */
-  edits: z.array(editSchema).optional(),
-  /** Files `from` has that this submission deletes. */
-  remove: z.array(learnerPath).optional(),
+  from: from.describe('Which learner files the mistake is made on: "starter" or "solution".'),
+  rejectedBy: checkOfLab.describe('Id of the check that must fail (status `fail`) on this fixture.'),
+  alsoFails: z.array(checkOfLab).optional().describe('Other checks this mistake also fails (status fail or error). When given, every check not named here or in rejectedBy must pass, so the fixture pins exactly what it breaks.'),
+  why: why('why a learner would make this mistake').describe('Why a real learner would write this: the misunderstanding it stands for.'),
+  edits: z.array(editSchema).optional().describe('Changes to `from`\'s files, applied in order after the folder\'s whole files.'),
+  remove: z.array(learnerPath).optional().describe('Files `from` has that this submission deletes.'),
 });
 
 export type FixtureManifest = z.output<typeof fixtureSchema>;
 
 export const variantSchema = strict('variant.json', {
   $schema: schemaRef,
-  /** Which learner files this right answer starts from. */
-  from,
-  /** How a learner arrives at this answer and why it is right too. */
-  why: why('how a learner arrives at this answer and why it is right too'),
-  /** Changes to `from`'s files, applied in order after the folder's whole files. */
-  edits: z.array(editSchema).optional(),
-  /** Files `from` has that this answer deletes. */
-  remove: z.array(learnerPath).optional(),
+  from: from.describe('Which learner files this right answer starts from: "starter" or "solution".'),
+  why: why('how a learner arrives at this answer and why it is right too').describe('How a learner arrives at this answer and why it is right too.'),
+  edits: z.array(editSchema).optional().describe('Changes to `from`\'s files, applied in order after the folder\'s whole files.'),
+  remove: z.array(learnerPath).optional().describe('Files `from` has that this answer deletes.'),
 });
 
 export type VariantManifest = z.output<typeof variantSchema>;
