@@ -3,15 +3,20 @@ import { defineConfig } from 'astro/config';
 import mdx from '@astrojs/mdx';
 import { codeFrame } from './src/markdown/code-frame.ts';
 import { devRunner } from './src/integrations/dev-runner.ts';
+import { contentOverlay } from './src/integrations/content-overlay.ts';
+import { dropHeadInjectDirective } from './src/integrations/drop-head-inject-directive.ts';
 
 export default defineConfig({
   site: process.env.SITE_URL || 'http://127.0.0.1:4321',
   // devRunner acts only in `astro dev`: the labs run on the local runner there, as under `npm start`.
-  integrations: [mdx(), devRunner()],
+  // contentOverlay too: a broken chapter shows in the browser's error overlay.
+  integrations: [mdx(), devRunner(), contentOverlay()],
   // Chapter URLs end in a slash (`/factors/03-config/`), the shape static hosts serve without rewrites.
   trailingSlash: 'ignore',
   build: { format: 'directory' },
   vite: {
+    // Astro's generated chapter modules carry a directive nothing reads; Rolldown warns about each one.
+    plugins: [dropHeadInjectDirective()],
     // Pre-bundle the lab workspace's dependencies when `astro dev` starts. Discovered later, on the first
     // lab load, they make Vite re-optimise and reload the page mid-load.
     optimizeDeps: {

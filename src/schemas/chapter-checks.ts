@@ -15,10 +15,11 @@ export interface CheckedChapter {
 const labList = (labs: readonly string[]) => (labs.length ? `labs are ${[...labs].sort().join(', ')}` : 'there are no labs yet');
 
 /**
- * Validates one chapter. `file` is the project-relative path; `labs` the ids that have a `labs/<id>/lab.json`.
+ * Validates one chapter. `file` is the project-relative path; `labs` the ids that have a `labs/<id>/lab.json`;
+ * `labFactor` the factor a lab's lab.json declares, when known.
  * Returns the parsed data, or every problem found (never just the first, so one build shows them all).
  */
-export function checkChapter(file: string, raw: unknown, labs: readonly string[]): { data: ChapterData } | { problems: Problem[] } {
+export function checkChapter(file: string, raw: unknown, labs: readonly string[], labFactor: (lab: string) => number | undefined = () => undefined): { data: ChapterData } | { problems: Problem[] } {
   const name = FILE_NAME.exec(file);
   const problems: Problem[] = [];
   if (!name) {
@@ -55,16 +56,28 @@ export function checkChapter(file: string, raw: unknown, labs: readonly string[]
       field: 'lab',
       message: `"${data.lab}" is not a lab; ${labList(labs)}. Fix the id or create labs/${data.lab}/lab.json.`,
     });
+  } else if (data.lab !== undefined) {
+    const factor = labFactor(data.lab);
+    if (factor !== undefined && factor !== data.factor) {
+      problems.push({
+        file,
+        field: 'lab',
+        message: `"${data.lab}" teaches factor ${factor} (labs/${data.lab}/lab.json), but this chapter is factor ${data.factor}. Point the chapter at a lab of its own factor, or fix "factor" in that lab.json.`,
+      });
+    }
   }
   return problems.length ? { problems } : { data };
 }
 
-/** Course-wide rules: each factor and each lab belongs to exactly one chapter. */
+/**
+ * Course-wide rules: each factor and each lab belongs to exactly one chapter. `chapters` come established
+ * first: when two clash, the later one is reported and the earlier one stays.
+ */
 export function checkCourse(chapters: readonly CheckedChapter[]): Problem[] {
   const problems: Problem[] = [];
   const byFactor = new Map<number, string>();
   const byLab = new Map<string, string>();
-  for (const { file, data } of [...chapters].sort((a, b) => a.file.localeCompare(b.file))) {
+  for (const { file, data } of chapters) {
     const factorOwner = byFactor.get(data.factor);
     if (factorOwner) {
       problems.push({ file, field: 'factor', message: `${data.factor} is already the factor of ${factorOwner}; each factor has one chapter. Fix the number in one of them.` });

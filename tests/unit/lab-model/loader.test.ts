@@ -1,16 +1,27 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { existsSync, lstatSync, readFileSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { learnerFiles, listLabIds, loadLab, writeWorkspace } from '../../../src/lab-model/index.ts';
 
 describe('lab loader', () => {
-  it('lists the labs in order', async () => {
-    const ids = await listLabIds();
-    expect(ids).toEqual(expect.arrayContaining(['03-config', '04-backing-services', '06-processes', '09-disposability']));
-    expect([...ids].sort()).toEqual(ids);
+  it('lists the labs on disk in order: every NN-slug folder with a lab.json', async () => {
+    const onDisk = readdirSync('labs', { withFileTypes: true })
+      .filter((e) => e.isDirectory() && /^\d\d-/.test(e.name) && existsSync(join('labs', e.name, 'lab.json')))
+      .map((e) => e.name)
+      .sort();
+    expect(onDisk.length).toBeGreaterThanOrEqual(3);
+    expect(await listLabIds()).toEqual(onDisk);
+  });
+
+  it('loads every lab on disk, with every fixture and variant composed from edits that still match', async () => {
+    for (const id of await listLabIds()) {
+      const lab = await loadLab(id);
+      expect(lab.fixtures.length, `${id} has fixtures`).toBeGreaterThan(0);
+      for (const submission of [...lab.fixtures, ...lab.variants]) expect(submission.problem, `${id} ${submission.name}`).toBeUndefined();
+    }
   });
 
   it('names the known labs when asked for an unknown one', async () => {

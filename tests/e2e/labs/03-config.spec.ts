@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { announcement, check, checkRow, editor, openLab, replaceFile, typeSolution } from './lab-helpers.ts';
+import { announcement, check, checkRow, editor, openLab, replaceFile, typeSolution } from '../lab-helpers.ts';
 
 test.describe('the Config lab', () => {
   // The lab column beside the prose is then wide enough to compare side by side.
