@@ -26,7 +26,7 @@ const busy = (t) => t.once('busy', async () => {
   const watchedAt = performance.now();
   const watcher = await t.redis.watch();
   const { app, port } = await t.startReady({ env: await t.env({ REDIS_URL: watcher.url }), path: '/health', within: READY_MS });
-  t.log(`GET / got ${describe(await request(port, '/'))}`);
+  t.log(`GET / got ${describe(await request(port, '/', { timeout: t.budget(5000) }))}`);
   const signalAfter = Math.round(t.budget(SETTLE_MS) + between(0, 250));
   // Short enough to end well inside a platform's grace period (10 s for docker stop) on any machine.
   const remaining = [t.budget(EXIT_MS) + t.budget(between(100, 250))];
@@ -61,7 +61,7 @@ const busy = (t) => t.once('busy', async () => {
 /** The idle scenario: the app served a visit, sits idle for a random moment, then gets SIGTERM. */
 const idle = (t) => t.once('idle', async () => {
   const { app, port } = await t.startReady({ env: await t.env(), path: '/health', within: READY_MS, label: 'the app, left idle' });
-  t.log(`GET / got ${describe(await request(port, '/'))}`);
+  t.log(`GET / got ${describe(await request(port, '/', { timeout: t.budget(5000) }))}`);
   await sleep(between(100, 600));
   const signalled = performance.now();
   app.signal('SIGTERM');
