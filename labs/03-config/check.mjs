@@ -64,7 +64,7 @@ async function emptyPort(t) {
     while (app.running && performance.now() < deadline) {
       ports = await portsOf(app.pid);
       if (ports === undefined || ports.length) break;
-      await sleep(50);
+      await sleep(100);
     }
     if (!app.running) await app.exited;
     await app.kill();

@@ -29,8 +29,8 @@ const busy = (t) => t.once('busy', async () => {
   t.log(`GET / got ${describe(await request(port, '/', { timeout: t.budget(5000) }))}`);
   const signalAfter = Math.round(t.budget(SETTLE_MS) + between(0, 250));
   // Short enough to end well inside a platform's grace period (10 s for docker stop) on any machine.
-  const remaining = [t.budget(EXIT_MS) + t.budget(between(100, 250))];
-  remaining.push(remaining[0] + t.budget(between(150, 250)));
+  const remaining = [t.budget(EXIT_MS) + t.budget(between(50, 150))];
+  remaining.push(remaining[0] + t.budget(between(100, 200)));
   const lengths = remaining.map((r) => Math.round(signalAfter + r));
   const sent = performance.now();
   const slow = lengths.map((ms) => request(port, `/slow?ms=${ms}`, { timeout: ms + t.budget(4000) }).then((response) => ({ ms, response, endedAt: performance.now() })));

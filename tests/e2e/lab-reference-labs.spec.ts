@@ -3,7 +3,7 @@ import { check, openLab, typeSolution } from './lab-helpers.ts';
 
 for (const id of ['06-processes', '09-disposability']) {
   test(`a learner completes the ${id} lab in the browser: the starter fails, the typed fix passes`, async ({ page }) => {
-    test.setTimeout(120_000);
+    test.setTimeout(240_000);
     const opened = await openLab(page, id);
     const total = opened.data.checks.length;
     expect(await check(page, opened.lab, 1)).toMatch(new RegExp(`^Check run 1: \\d+ of ${total} checks passed\\. Still to fix: `));
