@@ -14,8 +14,8 @@ const observe = (t) => t.once('configured-run', async () => {
   const redis = await t.redis.secured();
   // The kit's standard failures tell a crash, a port held by another program, and a port ignored apart.
   const { app, port } = await t.startReady({ env: await t.env({ GREETING: greeting, REDIS_URL: redis.url }), path: '/health' });
-  const first = await request(port, '/');
-  const second = await request(port, '/');
+  const first = await request(port, '/', { timeout: t.budget(5000) });
+  const second = await request(port, '/', { timeout: t.budget(5000) });
   const entries = await redis.entries();
   await app.kill();
   return { port, greeting, first, second, entries, app, redis };
@@ -64,7 +64,7 @@ async function emptyPort(t) {
     while (app.running && performance.now() < deadline) {
       ports = await portsOf(app.pid);
       if (ports === undefined || ports.length) break;
-      await sleep(50);
+      await sleep(100);
     }
     if (!app.running) await app.exited;
     await app.kill();

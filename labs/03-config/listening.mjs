@@ -56,7 +56,10 @@ export async function canSeePorts() {
 /** Ports `pid` or its descendants listen on; undefined without /proc. */
 export async function portsOf(pid) {
   if (!pid || !(await canSeePorts())) return undefined;
-  return listeningPorts(await socketInodes(await family(pid)));
+  // Usually the app is the node process itself (the kit spawns node directly); a shell's children count too.
+  const program = (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).split('\0')[0] ?? '';
+  const pids = /(?:^|\/)node(?:\.exe)?$/.test(program) ? [pid] : await family(pid);
+  return listeningPorts(await socketInodes(pids));
 }
 
 /** The range the system picks "any free port" (port 0) from. */

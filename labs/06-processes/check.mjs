@@ -21,7 +21,7 @@ const cluster = (t) => t.once('cluster', async () => {
   let cookie;
   for (let i = 0; i < SEQUENTIAL; i++) {
     const { app, port } = i % 2 === 0 ? a : b;
-    const response = await request(port, '/', { headers: cookie ? { cookie } : {} });
+    const response = await request(port, '/', { headers: cookie ? { cookie } : {}, timeout: t.budget(5000) });
     cookie ??= response.headers['set-cookie']?.[0]?.split(';')[0];
     if (response.status !== 200) throw t.fail({
       message: `Request ${i + 1} (to ${app.label}) got ${describe(response)}.`, expected: '200 with the counts', actual: app.lastOutput(3) || describe(response),
@@ -30,12 +30,12 @@ const cluster = (t) => t.once('cluster', async () => {
     sequential.push(counts(response));
   }
   t.log(`alternating A/B with one visitor: totals ${list(sequential.map((s) => s.total))}; theirs ${list(sequential.map((s) => s.yours))}`);
-  const burst = await Promise.all(Array.from({ length: BURST }, (_, i) => request((i % 2 ? b : a).port, '/')));
+  const burst = await Promise.all(Array.from({ length: BURST }, (_, i) => request((i % 2 ? b : a).port, '/', { timeout: t.budget(5000) })));
   const burstTotals = burst.map((r) => counts(r).total);
   t.log(`${BURST} concurrent requests over A and B: totals ${[...burstTotals].sort((x, y) => x - y).join(', ')}`);
   await Promise.all([a.app.stop(), b.app.stop()]);
   const c = await start(t, 'C');
-  const after = await request(c.port, '/', { headers: cookie ? { cookie } : {} });
+  const after = await request(c.port, '/', { headers: cookie ? { cookie } : {}, timeout: t.budget(5000) });
   t.log(`stopped A and B; a fresh instance C got ${describe(after)}`);
   return { sequential, burst, burstTotals, after: { response: after, ...counts(after) }, cookie };
 });

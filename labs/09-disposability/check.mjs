@@ -26,11 +26,11 @@ const busy = (t) => t.once('busy', async () => {
   const watchedAt = performance.now();
   const watcher = await t.redis.watch();
   const { app, port } = await t.startReady({ env: await t.env({ REDIS_URL: watcher.url }), path: '/health', within: READY_MS });
-  t.log(`GET / got ${describe(await request(port, '/'))}`);
+  t.log(`GET / got ${describe(await request(port, '/', { timeout: t.budget(5000) }))}`);
   const signalAfter = Math.round(t.budget(SETTLE_MS) + between(0, 250));
   // Short enough to end well inside a platform's grace period (10 s for docker stop) on any machine.
-  const remaining = [t.budget(EXIT_MS) + t.budget(between(100, 250))];
-  remaining.push(remaining[0] + t.budget(between(150, 250)));
+  const remaining = [t.budget(EXIT_MS) + t.budget(between(50, 150))];
+  remaining.push(remaining[0] + t.budget(between(100, 200)));
   const lengths = remaining.map((r) => Math.round(signalAfter + r));
   const sent = performance.now();
   const slow = lengths.map((ms) => request(port, `/slow?ms=${ms}`, { timeout: ms + t.budget(4000) }).then((response) => ({ ms, response, endedAt: performance.now() })));
@@ -61,7 +61,7 @@ const busy = (t) => t.once('busy', async () => {
 /** The idle scenario: the app served a visit, sits idle for a random moment, then gets SIGTERM. */
 const idle = (t) => t.once('idle', async () => {
   const { app, port } = await t.startReady({ env: await t.env(), path: '/health', within: READY_MS, label: 'the app, left idle' });
-  t.log(`GET / got ${describe(await request(port, '/'))}`);
+  t.log(`GET / got ${describe(await request(port, '/', { timeout: t.budget(5000) }))}`);
   await sleep(between(100, 600));
   const signalled = performance.now();
   app.signal('SIGTERM');

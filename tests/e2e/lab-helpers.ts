@@ -48,7 +48,7 @@ export const announcement = (page: Page): Locator => page.locator('[data-slot="a
 export async function check(page: Page, lab: Locator, run: number, via: 'button' | 'keyboard' = 'button'): Promise<string> {
   if (via === 'button') await lab.getByRole('button', { name: 'Check', exact: true }).click();
   else await page.keyboard.press('ControlOrMeta+Enter');
-  await expect(announcement(page)).toHaveText(new RegExp(`^Check run ${run}: `), { timeout: 45_000 });
+  await expect(announcement(page)).toHaveText(new RegExp(`^Check run ${run}: `), { timeout: 90_000 });
   return (await announcement(page).textContent()) ?? '';
 }
 
