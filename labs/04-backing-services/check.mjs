@@ -17,6 +17,11 @@ const REATTACH_MS = 3000; // from Redis's return to a counted visit
 const OUTAGE_MS = 1200;
 
 const DEFAULT_REDIS = 6379;
+const listOf = (items) => (items.length < 2 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`);
+/** One line per distinct text, with how many times it occurred. */
+const tally = (texts) => [...new Map(texts.map((x) => [x, texts.filter((y) => y === x).length]))].map(([x, n]) => (n > 1 ? `${x} (${n} times)` : x)).join('\n');
+/** Why the outage could not be staged, for the checks that need it. */
+const noOutage = (s) => (s.runB ? 'the app did not count visits in Redis B correctly, so there was nothing to take away' : 'the app never got as far as Redis B: it did not count visits in Redis A');
 const countIn = (body, greeting) => Number(String(body).replace(greeting, '').match(/\d+/g)?.at(-1));
 const ms = (value) => `${Math.round(value)} ms`;
 
@@ -195,7 +200,7 @@ await runLab(new URL('./lab.json', import.meta.url), {
     if (!runA.first.ok) {
       const elsewhere = s.connectionsA?.connections.filter((c) => !reaches(c, a.port)) ?? [];
       throw t.fail({
-        message: `Started the app with REDIS_URL=${urlA} and asked GET / for ${t.bound(FIRST_VISIT_MS)}; it never counted a visit.${elsewhere.length ? ` Meanwhile it opened connections to ${[...new Set(elsewhere.map(addressOf))].join(', ')}${elsewhere.some((c) => reaches(c, DEFAULT_REDIS)) ? ', the address ioredis uses when a client is given no URL' : ''}, and ${a.connections.length ? `${a.connections.length} to Redis A` : 'none to Redis A'}.` : ''}`,
+        message: `Started the app with REDIS_URL=${urlA} and asked GET / for ${t.bound(FIRST_VISIT_MS)}; it never counted a visit.${elsewhere.length ? ` Meanwhile it tried to connect ${elsewhere.length} time${elsewhere.length === 1 ? '' : 's'} to ${listOf([...new Set(elsewhere.map(addressOf))])}${elsewhere.some((c) => reaches(c, DEFAULT_REDIS)) ? ' (where ioredis goes when a client is given no URL)' : ''}, and ${a.connections.length ? `${a.connections.length} time${a.connections.length === 1 ? '' : 's'} to Redis A` : 'never to Redis A'}.` : ''}`,
         expected: `a 200 answer, counted in the Redis at ${urlA}`,
         actual: `${describe(runA.first.response)}; the app printed:\n${s.outputA || '(nothing)'}`,
         hints: helperHints,
@@ -260,9 +265,9 @@ await runLab(new URL('./lab.json', import.meta.url), {
       const toDefault = strays.some((c) => reaches(c, DEFAULT_REDIS));
       const toA = strays.some((c) => reaches(c, s.a.port));
       throw t.fail({
-        message: `The checker recorded every connection the app opened. Besides the Redis in REDIS_URL, it connected to ${where.join(', ')}.${toDefault ? ' 127.0.0.1:6379 is where ioredis goes when a client is created without a URL, and where a fixed health probe knocks: a Redis nobody attached.' : ''}${toA ? ' Redis A is the one the app had been moved away from.' : ''}`,
+        message: `The checker recorded every connection the app opened. Besides the Redis in REDIS_URL, it tried to connect to ${listOf(where)}.${toDefault ? ' 127.0.0.1:6379 is where ioredis goes when a client is created without a URL, and where a fixed health probe knocks: a Redis nobody attached.' : ''}${toA ? ' Redis A is the one the app had been moved away from.' : ''}`,
         expected: runs.map((r) => `connections only to ${r.url} while attached to ${r.name}`).join('; '),
-        actual: strays.slice(0, 6).map((c) => `${addressOf(c)} while attached to ${c.run.name}`).join('\n'),
+        actual: tally(strays.map((c) => `${addressOf(c)} while attached to ${c.run.name}`)),
         hints: ['Create one Redis client, from config.redisUrl, and import it wherever Redis is needed, the health check included.', 'Search the code for new Redis(, connect( and 6379.'],
       });
     }
@@ -284,7 +289,7 @@ await runLab(new URL('./lab.json', import.meta.url), {
   'outage-answers-503': async (t) => {
     const s = await story(t);
     const o = s.outage;
-    if (!o) throw t.notRun('the app never counted visits in Redis B, so there was nothing to take away', 'swaps-by-config');
+    if (!o) throw t.notRun(noOutage(s), 'swaps-by-config');
     const bound = t.bound(ANSWER_MS);
     const { visit } = o;
     if (o.exitedDuringVisit || visit.error === 'ECONNREFUSED' || visit.error === 'ECONNRESET') {
@@ -337,7 +342,7 @@ await runLab(new URL('./lab.json', import.meta.url), {
   'health-reports-outage': async (t) => {
     const s = await story(t);
     const o = s.outage;
-    if (!o) throw t.notRun('the app did not count visits in Redis B correctly, so its health could not be compared with and without Redis', 'swaps-by-config');
+    if (!o) throw t.notRun(noOutage(s), 'swaps-by-config');
     const up = s.healthUp.response;
     if (!s.healthUp.ok) {
       throw t.fail({
@@ -370,7 +375,7 @@ await runLab(new URL('./lab.json', import.meta.url), {
   reattaches: async (t) => {
     const s = await story(t);
     const o = s.outage;
-    if (!o) throw t.notRun('the app did not count visits in Redis B correctly, so there was nothing to take away', 'swaps-by-config');
+    if (!o) throw t.notRun(noOutage(s), 'swaps-by-config');
     if (!o.aliveAfterOutage) throw t.notRun(`the app ${describeExit(o.exit)} during the outage, so it could not re-attach`, 'outage-answers-503');
     const bound = t.bound(REATTACH_MS);
     const { back } = o;
