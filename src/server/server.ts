@@ -62,6 +62,7 @@ export async function startServer(config: ServerConfig, options: StartOptions): 
     host: config.host,
     port: address.port,
     runtime: runner ? 'local' : 'webcontainer',
+    ...(runner ? { labProcesses: runner.tracking } : {}),
     ...(mode.enabled ? {} : { runner: mode.reason }),
     ...(config.allowRemote && runner ? { warning: 'RUNNER_ALLOW_REMOTE=1: anyone who can reach this port and open its pages can run code here.' } : {}),
   });

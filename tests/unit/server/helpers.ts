@@ -61,11 +61,12 @@ export const fakeLabs: LabSource = {
       const { HttpError } = await import('../../../src/server/local-runner/http.ts');
       throw new HttpError(400, `lab: "${lab}" is not a lab; labs are ${Object.keys(checkers).join(', ')}.`);
     }
-    for (const [path, text] of Object.entries({ ...files, '.lab/check.mjs': checker })) {
+    const hidden = { '.lab/check.mjs': checker };
+    for (const [path, text] of Object.entries({ ...files, ...hidden })) {
       mkdirSync(dirname(join(dir, path)), { recursive: true });
       writeFileSync(join(dir, path), text);
     }
-    return { checkCommand: 'node .lab/check.mjs' };
+    return { checkCommand: 'node .lab/check.mjs', hidden };
   },
 };
 
