@@ -37,6 +37,12 @@ export interface RunnerLimits {
   maxFileBytes: number;
   /** Output one process may produce before it is stopped: a runaway loop must not fill memory. */
   maxOutputBytes: number;
+  /** Learner files in one workspace (the lab's `.lab/` and `node_modules` do not count); saves past it are refused. */
+  maxWorkspaceFiles: number;
+  /** Total size of those files. */
+  maxWorkspaceBytes: number;
+  /** Bytes of events queued for one page that is not reading them; past it, its stream is closed (it reconnects). */
+  maxStreamBacklogBytes: number;
 }
 
 export interface ServerConfig {
@@ -65,6 +71,9 @@ export const DEFAULT_LIMITS: RunnerLimits = {
   maxBodyBytes: 2 * 1024 * 1024,
   maxFileBytes: 512 * 1024,
   maxOutputBytes: 8 * 1024 * 1024,
+  maxWorkspaceFiles: 500,
+  maxWorkspaceBytes: 10 * 1024 * 1024,
+  maxStreamBacklogBytes: 2 * 1024 * 1024,
 };
 
 /** Thrown for an unusable environment; `main` prints the message and exits 1. */

@@ -206,7 +206,7 @@ export function createRunner(options: RunnerOptions): Runner {
       } catch (error) {
         if (error instanceof HttpError) return sendError(res, error.status, error.message);
         if (error instanceof URIError) return sendError(res, 400, 'The path is not valid percent-encoding.');
-        if (error instanceof PathError) return sendError(res, 400, error.message);
+        if (error instanceof PathError) return sendError(res, error.status, error.message);
         throw error;
       }
     },

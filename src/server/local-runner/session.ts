@@ -3,12 +3,14 @@
  * listens to, and at most one checker run. Disposing it kills everything and deletes the folder.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { join } from 'node:path';
 import type { RunnerLimits } from '../config.ts';
 import { runCheck } from './check-run.ts';
 import { layCheckerCopy, relayWorkspaceLab, removeTree, type CheckerFiles } from './checker-copy.ts';
 import { EventHub } from './event-hub.ts';
+import { assertWithinQuota } from './quota.ts';
 import { HttpError } from './http.ts';
-import { writeLearnerFile } from './paths.ts';
+import { checkLearnerPath, writeLearnerFile } from './paths.ts';
 import type { SessionProcesses } from './lab-processes.ts';
 import { ProcessSet } from './processes.ts';
 import { LONG_RUNNING_KINDS, type TaskKind } from '../../lab-model/task-kinds.ts';
@@ -43,11 +45,12 @@ export class Session {
   readonly lab: string;
   readonly dir: string;
   readonly #init: SessionInit;
-  readonly #events = new EventHub();
+  readonly #events: EventHub;
   readonly #processes: ProcessSet;
   readonly #redis: SessionRedis | undefined;
   #check: AbortController | undefined;
   #checkRuns = 0;
+  #writes: Promise<unknown> = Promise.resolve();
   #lastActivity = Date.now();
   #disposed: Promise<void> | undefined;
 
@@ -56,6 +59,7 @@ export class Session {
     this.lab = init.lab;
     this.dir = init.dir;
     this.#init = init;
+    this.#events = new EventHub({ maxBacklogBytes: init.limits.maxStreamBacklogBytes });
     this.#processes = new ProcessSet({ cwd: init.dir, env: init.env, limits: init.limits, publish: (e) => this.#events.publish(e), processes: init.processes });
     this.#redis =
       init.redisServer && !init.env['REDIS_URL']
@@ -91,8 +95,18 @@ export class Session {
     return this.#processes.pids();
   }
 
-  async writeFile(path: string, content: string): Promise<void> {
-    await writeLearnerFile(this.dir, path, content);
+  /**
+   * Saves a learner file. Saves of one session run one after another, so the quota check and the write
+   * that follows it cannot interleave with another save's.
+   */
+  writeFile(path: string, content: string): Promise<void> {
+    const write = this.#writes.then(async () => {
+      checkLearnerPath(path);
+      await assertWithinQuota(this.dir, join(this.dir, path), Buffer.byteLength(content), this.#init.limits);
+      await writeLearnerFile(this.dir, path, content);
+    });
+    this.#writes = write.catch(() => undefined);
+    return write;
   }
 
   /**

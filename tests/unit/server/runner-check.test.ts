@@ -1,4 +1,6 @@
+import { request as httpRequest } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
+import { TOKEN_HEADER } from '../../../src/workspace/runtime/local/protocol.ts';
 import type { CheckEvent } from '../../../src/workspace/runtime/types.ts';
 import { isAlive, treeMembers } from '../../../src/server/local-runner/process-tree.ts';
 import { processesIn } from './helpers.ts';
@@ -50,12 +52,13 @@ describe('running the checks', () => {
   it('refuses a second check while one runs, and Stop ends the running one with a verdict', async () => {
     server = await startTestServer();
     const session = await createSession(server, '02-hang');
-    const first = runner(server, `/sessions/${session}/check`, { method: 'POST' });
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    // Stop once the checker's plan is out, so the verdict has a check to name (however slow the machine).
+    const first = streamCheck(server, session);
+    await first.planned;
     const second = await runner(server, `/sessions/${session}/check`, { method: 'POST' });
     expect(second.status).toBe(409);
     await runner(server, `/sessions/${session}/stop`, { method: 'POST' });
-    const stream = events((await first).text);
+    const stream = events(await first.text);
     expect(stream.find((e) => e.type === 'result')).toMatchObject({ status: 'error', message: 'The checks were stopped before they finished.' });
     expect(stream.at(-1)).toMatchObject({ type: 'done', status: 'error' });
   });
@@ -119,3 +122,33 @@ describe('the real Config lab on the runner', () => {
     }
   }, 30_000);
 });
+
+/** POSTs a check and follows its response: `planned` settles when the plan event arrived, `text` at the end. */
+function streamCheck(server: TestServer, session: string): { planned: Promise<void>; text: Promise<string> } {
+  let planned!: () => void;
+  const plannedPromise = new Promise<void>((resolve) => (planned = resolve));
+  const text = new Promise<string>((resolve, reject) => {
+    const req = httpRequest(
+      {
+        host: '127.0.0.1',
+        port: server.address.port,
+        path: `/__runner/sessions/${session}/check`,
+        method: 'POST',
+        headers: { host: server.host, origin: `http://${server.host}`, [TOKEN_HEADER]: server.token ?? '' },
+        agent: false,
+      },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          body += chunk;
+          if (body.includes('"type":"plan"')) planned();
+        });
+        res.on('end', () => resolve(body));
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+  return { planned: plannedPromise, text };
+}
