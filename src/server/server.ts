@@ -59,6 +59,7 @@ export async function startServer(config: ServerConfig, options: StartOptions): 
   const url = `http://${config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : shown}:${address.port}`;
   logger.info('listening', {
     url,
+    pid: process.pid,
     host: config.host,
     port: address.port,
     runtime: runner ? 'local' : 'webcontainer',

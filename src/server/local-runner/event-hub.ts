@@ -24,7 +24,9 @@ export class EventHub {
 
   constructor(options: { maxBufferBytes?: number; maxBacklogBytes?: number } = {}) {
     this.#maxBufferBytes = options.maxBufferBytes ?? 1024 * 1024;
-    this.#maxBacklogBytes = options.maxBacklogBytes ?? 1024 * 1024;
+    // At least twice the replay buffer: a page that reconnects is replayed up to a whole buffer at once,
+    // before it can read, and must not be cut for that (it would reconnect forever).
+    this.#maxBacklogBytes = Math.max(options.maxBacklogBytes ?? 0, 2 * this.#maxBufferBytes);
   }
 
   /** Streams cut so far because their client stopped reading (for tests and diagnostics). */

@@ -6,7 +6,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { createCgroup, joinCgroupArgv, killCgroup, orphanedCgroups, probeCgroups, removeCgroup, runnerCgroupName } from './cgroups.ts';
+import { createCgroup, joinCgroupArgv, orphanedCgroups, probeCgroups, removeCgroup, runnerCgroupName } from './cgroups.ts';
 import { formatMark, MARK_VARIABLE, markedProcesses, newRunnerIdentity, serverAlive, type Mark, type RunnerIdentity } from './process-marks.ts';
 import { spawnGroup, stopProcesses } from './process-tree.ts';
 
@@ -94,7 +94,6 @@ export class LabProcesses {
    */
   async sweepOrphans(): Promise<number> {
     const orphanedGroups = this.#cgroupParent ? orphanedCgroups(this.#cgroupParent) : [];
-    for (const dir of orphanedGroups) killCgroup(dir);
     const found = await stopProcesses(
       { roots: [], marks: (mark) => !this.#mine(mark) && !serverAlive(mark), cgroups: orphanedGroups },
       { graceMs: 0, first: 'SIGKILL' },

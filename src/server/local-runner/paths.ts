@@ -80,6 +80,19 @@ async function resolveFolder(realRoot: string, path: string, segments: string[])
  * holds this very file (same device and inode), which defeats a folder swapped for a link mid-write.
  */
 export async function writeLearnerFile(root: string, path: string, content: string): Promise<void> {
+  try {
+    await write(root, path, content);
+  } catch (error) {
+    // A folder that vanished, turned into a file or a link loop under us: the workspace changed while we
+    // wrote (the learner's shell, or an attack). Nothing escaped; the learner can simply save again.
+    if (['ENOENT', 'ENOTDIR', 'ELOOP', 'EISDIR'].includes((error as NodeJS.ErrnoException).code ?? '')) {
+      throw new PathError(`"${path}": the workspace changed while saving (${(error as NodeJS.ErrnoException).code}); nothing was written. Save again.`, 409);
+    }
+    throw error;
+  }
+}
+
+async function write(root: string, path: string, content: string): Promise<void> {
   const segments = checkLearnerPath(path);
   const realRoot = await realpath(root);
   let dir = await resolveFolder(realRoot, path, segments.slice(0, -1));

@@ -67,6 +67,11 @@ export class Session {
         : undefined;
   }
 
+  /** Event streams cut because their page stopped reading (for tests and diagnostics). */
+  get streamsDropped(): number {
+    return this.#events.dropped;
+  }
+
   /** The embedded Redis's process id while it runs (for tests and diagnostics). */
   get redisPid(): number | undefined {
     return this.#redis?.pid;
@@ -187,9 +192,10 @@ export class Session {
         role: `check-${++this.#checkRuns}`,
       });
     } finally {
-      await remove?.();
+      // Free for the next Check first: the page may start one the moment this response ends.
       this.#check = undefined;
       this.touch();
+      await remove?.();
     }
   }
 

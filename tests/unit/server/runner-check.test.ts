@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { TOKEN_HEADER } from '../../../src/workspace/runtime/local/protocol.ts';
 import type { CheckEvent } from '../../../src/workspace/runtime/types.ts';
 import { isAlive, treeMembers } from '../../../src/server/local-runner/process-tree.ts';
-import { processesIn } from './helpers.ts';
+import { eventually, processesIn } from './helpers.ts';
 import { createSession, listen, runner, startTestServer, type TestServer } from './helpers.ts';
 import { checkEvents } from '../support/check-output.ts';
 
@@ -109,6 +109,8 @@ describe('the real Config lab on the runner', () => {
     try {
       await stream.waitFor((e) => e.type === 'output' && /listening|port/i.test(stream.output(id)), 15_000);
       const [leader] = server.runner?.sessions()[0]?.pids() ?? [];
+      // The launcher may announce the port a moment before the app's process exists.
+      await eventually(() => treeMembers(leader as number).length >= 2);
       const pids = [leader as number, ...treeMembers(leader as number)];
       // sh, the launcher and the app at least.
       expect(pids.length).toBeGreaterThanOrEqual(3);
