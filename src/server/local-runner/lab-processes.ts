@@ -2,13 +2,16 @@
  * Every process of one runner is started and stopped here, so each one carries its mark (and joins its
  * cgroup where the machine has them) and can be found again however it left its parent: on Stop, when a
  * session closes, when the server shuts down, and at the next start after the server was killed.
+ * Spawning goes through the lab kit's process module (labs/_kit/process.mjs), the one the checker and
+ * `npm run check` use, so all three share one process model and one marker.
  */
 import type { ChildProcess } from 'node:child_process';
+import { createSupervisor } from '../../../labs/_kit/process.mjs';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createCgroup, joinCgroupArgv, orphanedCgroups, probeCgroups, removeCgroup, runnerCgroupName } from './cgroups.ts';
-import { formatMark, MARK_VARIABLE, markedProcesses, newRunnerIdentity, serverAlive, type Mark, type RunnerIdentity } from './process-marks.ts';
-import { spawnGroup, stopProcesses } from './process-tree.ts';
+import { formatMark, markedProcesses, newRunnerIdentity, serverAlive, type Mark, type RunnerIdentity } from './process-marks.ts';
+import { stopProcesses } from './process-tree.ts';
 
 export interface StopOptions {
   graceMs?: number;
@@ -53,10 +56,13 @@ export class LabProcesses {
   forSession(session: string): SessionProcesses {
     return {
       spawn: (role, argv, options) => {
-        const env = { ...options.env, [MARK_VARIABLE]: formatMark({ ...this.identity, session, role }) };
         const dir = this.#cgroupOf(session, role);
-        const joined = dir && createCgroup(dir) ? joinCgroupArgv(dir, argv) : argv;
-        return spawnGroup(joined, { cwd: options.cwd, env });
+        const [program, ...args] = dir && createCgroup(dir) ? joinCgroupArgv(dir, argv) : argv;
+        // The kit's supervisor, as the checker and `npm run check` use it: in the posix model the process
+        // leads its own group, and it carries the kit's marker, here set to this process's mark. Signals
+        // are delivered natively: these are shells and commands, not apps the SIGTERM shim is for.
+        const supervisor = createSupervisor({ session: formatMark({ ...this.identity, session, role }), delivery: 'native' });
+        return supervisor.spawn(program, args, { cwd: options.cwd, env: options.env, stdio: ['pipe', 'pipe', 'pipe'] }).child;
       },
       stop: async (which, roots = [], options = {}) => {
         const cgroups = this.#cgroupsOf(session, which);

@@ -2,11 +2,13 @@
  * Finding a lab's processes whatever became of their ancestry. A process tree loses track of a child
  * that calls `setsid`, of a detached-and-unref'd grandchild whose parent exited, of a shell's background
  * job and of everything once the server itself was killed with `kill -9`: all of those are re-parented
- * to PID 1. So every process the runner starts carries a mark in its environment,
+ * to PID 1. So every process the runner starts carries a mark in its environment, in the variable the
+ * lab kit uses for every lab process (`MARKER` of labs/_kit/process.mjs),
  *
- *   TFL_LAB_PROCESS=runner:<server pid>.<server start time>.<runner nonce>:<session>:<role>
+ *   TWELVE_FACTOR_LAB=runner:<server pid>.<server start time>.<runner nonce>:<session>:<role>
  *
- * which its descendants inherit, and which the runner reads back from `/proc/<pid>/environ` (Linux) or
+ * which its descendants inherit (a checker run appends `/<its own run>`, so the processes it starts keep
+ * the runner's mark as their prefix), and which the runner reads back from `/proc/<pid>/environ` (Linux) or
  * `ps -E` (macOS and other BSDs, best effort: see README "Security"). The server's pid together with its
  * start time says whether the runner that started a process is still alive, also after the pid was reused,
  * so the next start can end what a killed server left running.
@@ -18,11 +20,13 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
+import { MARKER } from '../../../labs/_kit/process.mjs';
 
-/** The environment variable that marks lab processes. */
-export const MARK_VARIABLE = 'TFL_LAB_PROCESS';
+/** The environment variable that marks lab processes: the kit's. */
+export const MARK_VARIABLE: string = MARKER;
 
-const MARK = /^runner:(\d+)\.(\d+)\.([A-Za-z0-9_-]+):([A-Za-z0-9_-]+):([A-Za-z0-9_-]+)$/;
+/** A runner's mark, optionally followed by `/…` where a checker run extended it for its own processes. */
+const MARK = /^runner:(\d+)\.(\d+)\.([A-Za-z0-9_-]+):([A-Za-z0-9_-]+):([A-Za-z0-9_-]+)(?:\/[^\s]*)?$/;
 
 export interface Mark {
   /** The server process that started it. */

@@ -1,25 +1,14 @@
 /**
- * Spawning lab processes so that all of them can be found and killed again. Each runs as the leader of its
- * own process group; stopping signals the group, every descendant found by walking parent links (which
+ * Finding and stopping lab processes. Each runs as the leader of its own process group (the kit's posix
+ * model, see lab-processes.ts); stopping signals the group, every descendant found by walking parent links (which
  * catches a grandchild that moved itself to another group while its parent lives), every process that
  * carries the target's mark (which catches the ones whose parent is gone: see process-marks.ts), and the
  * members of the target's cgroups where the machine has them (cgroups.ts).
  */
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { cgroupMembers, killCgroup } from './cgroups.ts';
 import { markedProcesses, type Mark } from './process-marks.ts';
-
-export interface SpawnOptions {
-  cwd: string;
-  env: Record<string, string>;
-}
-
-/** Starts `argv` in a new process group with piped stdio. */
-export function spawnGroup(argv: [string, ...string[]], options: SpawnOptions): ChildProcess {
-  const [file, ...args] = argv;
-  return spawn(file, args, { cwd: options.cwd, env: options.env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
-}
 
 interface ProcInfo {
   pid: number;
@@ -122,13 +111,36 @@ export interface StopTarget {
   cgroups?: string[];
 }
 
+/** Every descendant of `seeds` (by parent links), seeds excluded. */
+function descendants(seeds: Iterable<number>): number[] {
+  const children = new Map<number, number[]>();
+  for (const info of processTable()) children.set(info.ppid, [...(children.get(info.ppid) ?? []), info.pid]);
+  const found = new Set<number>();
+  const queue = [...seeds];
+  while (queue.length > 0) {
+    for (const child of children.get(queue.shift() as number) ?? []) {
+      if (!found.has(child)) {
+        found.add(child);
+        queue.push(child);
+      }
+    }
+  }
+  return [...found];
+}
+
+/**
+ * Adds to `known` everything that belongs to `target`: the groups of its roots, the marked processes,
+ * the cgroups' members, and every descendant of any of those (which catches a child that cleared its
+ * environment while its parent still runs).
+ */
 function members(target: StopTarget, known: Set<number>): void {
   for (const root of target.roots) {
     known.add(root);
-    for (const member of treeMembers(root, known)) known.add(member);
+    for (const member of treeMembers(root)) known.add(member);
   }
   if (target.marks) for (const { pid, mark } of markedProcesses()) if (target.marks(mark)) known.add(pid);
   for (const dir of target.cgroups ?? []) for (const pid of cgroupMembers(dir)) known.add(pid);
+  for (const pid of descendants(known)) known.add(pid);
   known.delete(process.pid);
 }
 

@@ -104,7 +104,7 @@ describe('the real Config lab on the runner', () => {
     const res = await runner(server, '/sessions', { method: 'POST', json: { lab: '03-config', files: learnerFiles(lab, 'solution') } });
     const session = (JSON.parse(res.text) as { session: string }).session;
     const stream = await listen(server, session);
-    const started = await runner(server, `/sessions/${session}/processes`, { method: 'POST', json: { command: lab.manifest.commands.run } });
+    const started = await runner(server, `/sessions/${session}/processes`, { method: 'POST', json: { command: lab.manifest.commands.run, kind: 'app' } });
     const id = (JSON.parse(started.text) as { process: string }).process;
     try {
       await stream.waitFor((e) => e.type === 'output' && /listening|port/i.test(stream.output(id)), 15_000);
