@@ -4,7 +4,7 @@
  */
 import { constants } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { lstat, mkdir, open, realpath, rename, unlink } from 'node:fs/promises';
+import { lstat, mkdir, open, readlink, realpath, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, join, sep } from 'node:path';
 
 export class PathError extends Error {
@@ -139,7 +139,25 @@ async function write(root: string, path: string, content: string): Promise<void>
       throw new PathError(`"${path}": a folder on the way was replaced while saving; save again.`, 409);
     }
   } finally {
+    if (!renamed) await removeOwnFile(handle, temporary);
     await handle.close();
-    if (!renamed) await unlink(temporary).catch(() => undefined);
+  }
+}
+
+/**
+ * Deletes the temporary file behind `handle` wherever it is now: when a folder was swapped, the path it
+ * was created under may lead elsewhere, so on Linux its real place is read from /proc/self/fd. Only a file
+ * with the handle's own inode is deleted.
+ */
+async function removeOwnFile(handle: FileHandle, created: string): Promise<void> {
+  const own = await handle.stat().catch(() => undefined);
+  const where = [await readlink(`/proc/self/fd/${handle.fd}`).catch(() => undefined), created];
+  for (const path of where) {
+    if (path === undefined) continue;
+    const seen = await lstat(path).catch(() => undefined);
+    if (own && seen && seen.dev === own.dev && seen.ino === own.ino) {
+      await unlink(path).catch(() => undefined);
+      return;
+    }
   }
 }
