@@ -119,6 +119,8 @@ export async function mountWorkspace(root: HTMLElement, pending: Promise<unknown
   });
 
   session.files.saveState.subscribe((save) => {
+    // Whether the learner's last edit is on disk ("saved"), still to be written, or failed: for styling and tests.
+    root.dataset['save'] = save.kind;
     if (save.kind === 'failed') notices.show('save', save.message, 'error');
     else notices.hide('save');
   });
