@@ -95,7 +95,7 @@ describe('the real Config lab on the runner', () => {
     });
     // The checker started apps and an embedded Redis in the workspaces; none of them may outlive it.
     expect(processesIn(server.workRoot)).toEqual([]);
-  }, 60_000);
+  }, 180_000); // two checks; a starter waits out the kit's largest budget (3 s × 10) on a loaded machine
 
   it('runs the lab’s Run command: embedded Redis, then the app, stopped as a whole tree', async () => {
     server = await startTestServer({ labs: (await import('../../../src/server/local-runner/lab-source.ts')).repositoryLabs() });
