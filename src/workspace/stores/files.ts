@@ -228,6 +228,8 @@ export function createFilesStore(options: FilesStoreOptions): FilesStore {
   /** Saves to IndexedDB run one after another. */
   let queue: Promise<void> = Promise.resolve();
   let disposed = false;
+  /** A save is on its way to IndexedDB: its files count as unsaved typing until it lands. */
+  let inFlight = false;
   let releaseTab = (): void => undefined;
 
   /** Adopts files from elsewhere without writing them back (they are stored already). */
@@ -284,6 +286,7 @@ export function createFilesStore(options: FilesStoreOptions): FilesStore {
       // Typing since this save began keeps the state pending: another save follows.
       if (timer === null) saveState.set(state);
     };
+    inFlight = true;
     try {
       if (!force && conflict.get() !== null) {
         await putRecovery(database, { v: 1, lab, tab, savedAt, files: snapshot } satisfies RecoveryRecord);
@@ -308,6 +311,8 @@ export function createFilesStore(options: FilesStoreOptions): FilesStore {
       settled({ kind: 'pending' });
     } catch (error) {
       saveState.set({ kind: 'failed', message: describeWriteError(error) });
+    } finally {
+      inFlight = false;
     }
   }
 
@@ -384,7 +389,7 @@ export function createFilesStore(options: FilesStoreOptions): FilesStore {
       if (timer !== null) clearTimeout(timer);
       timer = null;
       saveState.set({ kind: 'saved', at: saved.at });
-    } else if (timer === null && conflict.get() === null) adopt(saved.files, saved.at);
+    } else if (timer === null && !inFlight && conflict.get() === null) adopt(saved.files, saved.at);
     else conflict.set({ savedAt: saved.at, files: saved.files });
   };
   const unwatch = options.watch ? options.watch(key, heard) : channel ? channel.watch(heard) : windowStorageEvents(key, heard);
