@@ -61,7 +61,13 @@ export function nodeProgram() {
 }
 
 /** A session id: which checker run (or runner session) a process belongs to. */
-export const newSession = () => `${process.pid}-${randomBytes(4).toString('hex')}`;
+export const newSession = () => {
+  const own = `${process.pid}-${randomBytes(4).toString('hex')}`;
+  // Under a lab runner the runner's marker stays the prefix, so the runner can find this run's processes
+  // by it (also after the checker itself died).
+  const inherited = process.env[MARKER];
+  return inherited ? `${inherited}/${own}` : own;
+};
 
 /**
  * The marker for every process of one session.

@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import type { AstroIntegration, AstroIntegrationLogger } from 'astro';
 import type { ViteDevServer } from 'vite';
 import { RUNNER_BASE } from '../workspace/runtime/local/protocol.ts';
+import { SECURITY_HEADERS } from '../server/app.ts';
 import { isLoopback, loadConfig, runnerMode, type ServerConfig } from '../server/config.ts';
 import { hostRunner, type HostedRunner } from '../server/local-runner.ts';
 import { newToken } from '../server/local-runner/guard.ts';
@@ -73,6 +74,8 @@ function mountRunner(server: ViteDevServer, httpServer: NonNullable<ViteDevServe
   else httpServer.once('listening', start);
 
   server.middlewares.use((req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => {
+    // Pages that can start code must not be framed by another site, in development as in production.
+    for (const name of ['Content-Security-Policy', 'X-Frame-Options']) res.setHeader(name, SECURITY_HEADERS[name] as string);
     if (!hosted) return next();
     const pathname = (req.url ?? '/').split('?')[0] ?? '/';
     if (pathname === RUNNER_BASE || pathname.startsWith(`${RUNNER_BASE}/`)) {

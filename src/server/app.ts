@@ -14,8 +14,14 @@ export interface Mount {
   close?: () => Promise<void>;
 }
 
-/** Sent with every response. COOP + COEP make pages cross-origin isolated, which WebContainer needs. */
+/**
+ * Sent with every response. COOP + COEP make pages cross-origin isolated, which WebContainer needs.
+ * frame-ancestors (and X-Frame-Options for older browsers) keep other sites from framing a lab and
+ * tricking the learner into clicking Run on code they did not write (clickjacking).
+ */
 export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'Content-Security-Policy': "frame-ancestors 'self'",
+  'X-Frame-Options': 'SAMEORIGIN',
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Embedder-Policy': 'require-corp',
   'Cross-Origin-Resource-Policy': 'same-origin',

@@ -13,6 +13,7 @@
  * | `RUNNER_IDLE_TIMEOUT_MS`  | `120000`    | A session with no page connected and no request for this long is stopped and deleted.    |
  * | `RUNNER_RUN_TIMEOUT_MS`   | `600000`    | Longest an app or command may run (an interactive shell may stay an hour).               |
  * | `RUNNER_CHECK_TIMEOUT_MS` | `60000`     | Longest one run of the lab's checker may take.                                            |
+ * | `RUNNER_CGROUPS`          | `auto`      | `auto`: put lab processes in cgroups where this user may create them (Linux). `off`: marks and process groups only. |
  * | `BUILD_ON_START`          | `auto`      | `auto`: build when `dist/` is missing or older than its sources. `always` / `never`.      |
  * | `DIST_DIR`                | `dist`      | The built site to serve (relative to the project root or absolute).                      |
  * | `SITE_URL`                | `http://127.0.0.1:4321` | Canonical URL of the deployed site, used by the build. Its host is also accepted in `Host` headers. |
@@ -37,6 +38,12 @@ export interface RunnerLimits {
   maxFileBytes: number;
   /** Output one process may produce before it is stopped: a runaway loop must not fill memory. */
   maxOutputBytes: number;
+  /** Learner files in one workspace (the lab's `.lab/` and `node_modules` do not count); saves past it are refused. */
+  maxWorkspaceFiles: number;
+  /** Total size of those files. */
+  maxWorkspaceBytes: number;
+  /** Bytes of events queued for one page that is not reading them; past it, its stream is closed (it reconnects). At least twice the 1 MB replay buffer. */
+  maxStreamBacklogBytes: number;
 }
 
 export interface ServerConfig {
@@ -51,6 +58,8 @@ export interface ServerConfig {
   distDir: string;
   siteUrl: URL | undefined;
   limits: RunnerLimits;
+  /** Whether lab processes go into cgroups where the machine allows (see local-runner/cgroups.ts). */
+  cgroups: 'auto' | 'off';
 }
 
 export const ROOT_DIR = resolve(import.meta.dirname, '../..');
@@ -65,6 +74,9 @@ export const DEFAULT_LIMITS: RunnerLimits = {
   maxBodyBytes: 2 * 1024 * 1024,
   maxFileBytes: 512 * 1024,
   maxOutputBytes: 8 * 1024 * 1024,
+  maxWorkspaceFiles: 500,
+  maxWorkspaceBytes: 10 * 1024 * 1024,
+  maxStreamBacklogBytes: 2 * 1024 * 1024,
 };
 
 /** Thrown for an unusable environment; `main` prints the message and exits 1. */
@@ -148,6 +160,7 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     rootDir: ROOT_DIR,
     distDir: isAbsolute(distRaw) ? distRaw : resolve(ROOT_DIR, distRaw),
     siteUrl: url(env, 'SITE_URL', ['http:', 'https:']),
+    cgroups: oneOf(env, 'RUNNER_CGROUPS', ['auto', 'off'] as const, 'auto'),
     limits: {
       ...DEFAULT_LIMITS,
       maxSessions: integer(env, 'RUNNER_MAX_SESSIONS', DEFAULT_LIMITS.maxSessions, 1, 256),

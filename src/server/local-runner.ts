@@ -12,7 +12,7 @@ import { repositoryLabs, type LabSource } from './local-runner/lab-source.ts';
 import { createRunner, type Runner } from './local-runner/runner.ts';
 
 export interface HostedRunnerOptions {
-  config: Pick<ServerConfig, 'host' | 'allowRemote' | 'siteUrl' | 'limits' | 'rootDir' | 'redisUrl'>;
+  config: Pick<ServerConfig, 'host' | 'allowRemote' | 'siteUrl' | 'limits' | 'rootDir' | 'redisUrl'> & Partial<Pick<ServerConfig, 'cgroups'>>;
   /** The port the hosting server actually listens on (known only once it listens). */
   port: number;
   logger: Logger;
@@ -43,6 +43,7 @@ export function hostRunner(options: HostedRunnerOptions): HostedRunner {
     logger: options.logger,
     labs: options.labs ?? repositoryLabs(),
     env: labEnv({ rootDir: config.rootDir, redisUrl: config.redisUrl }),
+    cgroups: config.cgroups !== 'off',
     ...(options.workRoot ? { workRoot: options.workRoot } : {}),
   });
   const tag = tokenMetaTag(token);

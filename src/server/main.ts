@@ -1,11 +1,14 @@
 /**
- * `npm start`: read the environment, build if needed, serve, and on SIGTERM/SIGINT drain and exit.
+ * `npm start`: read the environment, build if needed, serve, and on SIGTERM/SIGINT/SIGHUP drain and exit;
+ * also when the process that started us ends (see parent-watch.ts: npm forwards SIGTERM to the script's
+ * shell, not to us).
  * Exit codes: 0 after a clean drain; 1 for bad configuration, a failed build or start, or a drain
  * that ran out of its grace period.
  */
 import { build, staleReason } from './build.ts';
 import { ConfigError, loadConfig, runnerMode } from './config.ts';
 import { createLogger } from './log.ts';
+import { watchParents } from './parent-watch.ts';
 import { startServer, type RunningServer } from './server.ts';
 
 const logger = createLogger();
@@ -18,10 +21,10 @@ async function main(): Promise<void> {
   const building = new AbortController();
   let server: RunningServer | undefined;
   let stopping = false;
-  const stop = async (signal: NodeJS.Signals): Promise<void> => {
+  const stop = async (signal: NodeJS.Signals | undefined, parent?: string): Promise<void> => {
     if (stopping) return;
     stopping = true;
-    logger.info('shutting down', { signal, graceMs: config.shutdownGraceMs });
+    logger.info('shutting down', { ...(signal ? { signal } : { parentExited: parent }), graceMs: config.shutdownGraceMs });
     if (!server) {
       building.abort();
       return; // main() sees the aborted build and exits.
@@ -37,6 +40,9 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', (signal) => void stop(signal));
   process.on('SIGINT', (signal) => void stop(signal));
+  // A closed terminal: drain like SIGTERM rather than die with lab processes running.
+  process.on('SIGHUP', (signal) => void stop(signal));
+  watchParents((who) => void stop(undefined, who));
 
   const reason = config.buildOnStart === 'always' ? 'BUILD_ON_START=always' : config.buildOnStart === 'auto' ? staleReason(config.rootDir, config.distDir) : undefined;
   if (reason) {

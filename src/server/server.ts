@@ -59,9 +59,11 @@ export async function startServer(config: ServerConfig, options: StartOptions): 
   const url = `http://${config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : shown}:${address.port}`;
   logger.info('listening', {
     url,
+    pid: process.pid,
     host: config.host,
     port: address.port,
     runtime: runner ? 'local' : 'webcontainer',
+    ...(runner ? { labProcesses: runner.tracking } : {}),
     ...(mode.enabled ? {} : { runner: mode.reason }),
     ...(config.allowRemote && runner ? { warning: 'RUNNER_ALLOW_REMOTE=1: anyone who can reach this port and open its pages can run code here.' } : {}),
   });

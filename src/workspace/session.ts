@@ -106,6 +106,8 @@ export class LabSession {
     const controller = new AbortController();
     let timer: ReturnType<typeof setTimeout> | undefined;
     try {
+      // The runtime starts from the saved files, which IndexedDB hands over asynchronously.
+      await this.files.ready;
       const runtime = await this.#options.createRuntime();
       this.#restartable = runtime.restart !== undefined;
       // A runtime that bounds its own set-up (WebContainer boots for up to 45 s) gets that long, and a little more.

@@ -1,5 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { check, checkRow, editor, openLab, replaceFile } from './lab-helpers.ts';
+import { savedWork } from './support/saved-work.ts';
 
 test.describe('lab state across tabs and reloads', () => {
   test.use({ viewport: { width: 1440, height: 900 } });
@@ -18,7 +19,7 @@ test.describe('lab state across tabs and reloads', () => {
     await first.lab.getByRole('tab', { name: 'server.js' }).click();
     await expect(editor(first.lab, 'server.js')).toContainText('typed in tab two');
 
-    const saved = await one.evaluate(() => JSON.parse(localStorage.getItem('tfl:lab:03-config:files') ?? '{}').files as Record<string, string>);
+    const saved = (await savedWork(one, '03-config')).files ?? {};
     expect(saved['config.js']).toContain('typed in tab one');
     expect(saved['server.js']).toContain('typed in tab two');
     await expect(first.lab.getByText('also open in another tab')).toHaveCount(0);

@@ -65,6 +65,8 @@ export async function mountWorkspace(root: HTMLElement, pending: Promise<unknown
     progress,
   });
   void session.connect();
+  // Saved work comes from IndexedDB asynchronously; the editor opens on it, not on the starter.
+  await session.files.ready;
 
   const editorSlot = slot(root, 'editor');
   editorSlot.replaceChildren();
@@ -117,6 +119,8 @@ export async function mountWorkspace(root: HTMLElement, pending: Promise<unknown
   });
 
   session.files.saveState.subscribe((save) => {
+    // Whether the learner's last edit is on disk ("saved"), still to be written, or failed: for styling and tests.
+    root.dataset['save'] = save.kind;
     if (save.kind === 'failed') notices.show('save', save.message, 'error');
     else notices.hide('save');
   });
@@ -128,6 +132,15 @@ export async function mountWorkspace(root: HTMLElement, pending: Promise<unknown
     if (!restoredAt) return notices.hide('last-check');
     const when = new Date(restoredAt).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
     notices.show('last-check', `The checks below are from your last check, ${when}. Press Check to run them on your current files.`, 'info');
+  });
+  session.files.notice.subscribe((text) => (text ? notices.show('storage', text, 'info') : notices.hide('storage')));
+  session.files.recovery.subscribe((kept) => {
+    if (!kept) return notices.hide('recovery');
+    const when = new Date(kept.savedAt).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+    notices.show('recovery', `Edits from a tab you closed while it disagreed with another tab were kept (${when}).`, 'info', [
+      { label: 'Restore those edits', run: () => session.files.restoreRecovery() },
+      { label: 'Discard them', run: () => session.files.discardRecovery() },
+    ]);
   });
   session.files.conflict.subscribe((other) => {
     if (!other) return notices.hide('tabs');

@@ -5,13 +5,17 @@
  */
 import type { ServerResponse } from 'node:http';
 import { parseCheckEvent, type CheckEvent } from '../../lab-model/check-events.ts';
-import { killTree, spawnGroup } from './process-tree.ts';
+import type { SessionProcesses } from './lab-processes.ts';
 
 export interface CheckRunOptions {
   cwd: string;
   env: Record<string, string>;
-  command: string;
+  /** argv of the checker (see checker-copy.ts: it runs from a fresh copy outside the workspace). */
+  argv: [string, ...string[]];
   timeoutMs: number;
+  processes: SessionProcesses;
+  /** This run's role in the session (`check-1`, …): everything it starts carries it. */
+  role: string;
   /**
    * Ends the run early. Aborted with reason `'stopped'` (the learner pressed Stop) the verdict says so;
    * with any other reason the page went away and nothing more is written.
@@ -42,7 +46,9 @@ export async function runCheck(res: ServerResponse, options: CheckRunOptions): P
     send(event);
   };
 
-  const child = spawnGroup(['sh', '-c', options.command], { cwd: options.cwd, env: options.env });
+  const child = options.processes.spawn(options.role, options.argv, { cwd: options.cwd, env: options.env });
+  const stopAll = (graceMs: number): Promise<number> =>
+    options.processes.stop((role) => role === options.role, child.pid === undefined ? [] : [child.pid], { graceMs });
   child.stdin?.end();
   child.stdout?.setEncoding('utf8');
   child.stdout?.on('data', (chunk: string) => {
@@ -62,7 +68,7 @@ export async function runCheck(res: ServerResponse, options: CheckRunOptions): P
   let why: 'timeout' | 'stopped' | 'gone' | undefined;
   const stop = (reason: 'timeout' | 'stopped' | 'gone'): void => {
     why ??= reason;
-    if (child.pid !== undefined) void killTree(child.pid, { graceMs: 500 });
+    void stopAll(500);
   };
   const timer = setTimeout(() => stop('timeout'), options.timeoutMs);
   const onAbort = (): void => stop(options.signal.reason === 'stopped' ? 'stopped' : 'gone');
@@ -76,7 +82,7 @@ export async function runCheck(res: ServerResponse, options: CheckRunOptions): P
   clearTimeout(timer);
   options.signal.removeEventListener('abort', onAbort);
   // The checker promises that no process outlives it; make sure, whatever it did. Then its pipes close.
-  if (child.pid !== undefined) await killTree(child.pid, { graceMs: 500 });
+  await stopAll(500);
   await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 1_000))]);
   if (pending) onLine(pending);
 

@@ -2,6 +2,11 @@
  * One session's stream of RunnerEvents as server-sent events. Recent events are kept (up to a byte
  * budget) so a page that connects late, or an EventSource that reconnects with `Last-Event-ID`, misses
  * nothing that is still in the buffer.
+ *
+ * A client that does not read (a stalled tab, a script that opens the stream and never reads) would make
+ * Node queue every event for it without bound. Once more than `maxBacklogBytes` wait for one client, its
+ * stream is cut and its queue freed; a real EventSource reconnects by itself, sending `Last-Event-ID`,
+ * and is replayed what it missed from the buffer.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RunnerEvent } from '../../workspace/runtime/local/protocol.ts';
@@ -13,10 +18,29 @@ export class EventHub {
   readonly #buffer: { id: number; frame: string }[] = [];
   #bufferBytes = 0;
   #nextId = 1;
+  readonly #maxBacklogBytes: number;
   readonly #clients = new Set<ServerResponse>();
+  #dropped = 0;
 
-  constructor(maxBufferBytes = 1024 * 1024) {
-    this.#maxBufferBytes = maxBufferBytes;
+  constructor(options: { maxBufferBytes?: number; maxBacklogBytes?: number } = {}) {
+    this.#maxBufferBytes = options.maxBufferBytes ?? 1024 * 1024;
+    // At least twice the replay buffer: a page that reconnects is replayed up to a whole buffer at once,
+    // before it can read, and must not be cut for that (it would reconnect forever).
+    this.#maxBacklogBytes = Math.max(options.maxBacklogBytes ?? 0, 2 * this.#maxBufferBytes);
+  }
+
+  /** Streams cut so far because their client stopped reading (for tests and diagnostics). */
+  get dropped(): number {
+    return this.#dropped;
+  }
+
+  #send(client: ServerResponse, frame: string): void {
+    client.write(frame);
+    if (client.writableLength > this.#maxBacklogBytes) {
+      this.#dropped++;
+      this.#clients.delete(client);
+      client.destroy();
+    }
   }
 
   /** Pages currently listening. */
@@ -32,7 +56,7 @@ export class EventHub {
     while (this.#bufferBytes > this.#maxBufferBytes && this.#buffer.length > 1) {
       this.#bufferBytes -= (this.#buffer.shift() as { frame: string }).frame.length;
     }
-    for (const client of this.#clients) client.write(frame);
+    for (const client of this.#clients) this.#send(client, frame);
   }
 
   /** Turns `res` into an event stream: replays what the client has not seen, then follows live. */
@@ -46,9 +70,9 @@ export class EventHub {
     });
     const lastSeen = Number(req.headers['last-event-id'] ?? 0) || 0;
     res.write('retry: 1000\n\n');
-    for (const { id, frame } of this.#buffer) if (id > lastSeen) res.write(frame);
     this.#clients.add(res);
-    const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS);
+    for (const { id, frame } of this.#buffer) if (id > lastSeen && this.#clients.has(res)) this.#send(res, frame);
+    const heartbeat = setInterval(() => this.#clients.has(res) && this.#send(res, ': keep-alive\n\n'), HEARTBEAT_MS);
     heartbeat.unref();
     res.once('close', () => {
       clearInterval(heartbeat);

@@ -3,6 +3,7 @@
  * folder"; the default source composes it from `labs/` with the lab kit's loader, and tests can pass a
  * source of their own.
  */
+import { resolve } from 'node:path';
 import type { FileMap } from '../../workspace/runtime/types.ts';
 import { HttpError } from './http.ts';
 
@@ -13,6 +14,13 @@ export interface PreparedLab {
   env?: Record<string, string>;
   /** Workspace-relative path of the embedded Redis server script, started when a shell needs a Redis. */
   redisServer?: string;
+  /**
+   * The lab's hidden files (every path under `.lab/`). Given them, the runner lays `.lab/` fresh before
+   * each Check and runs the checker from a copy outside the workspace (see checker-copy.ts).
+   */
+  hidden?: FileMap;
+  /** The `node_modules` folder the checker's copy links to (the kit imports the course's packages). */
+  modules?: string;
 }
 
 export interface LabSource {
@@ -37,6 +45,8 @@ export function repositoryLabs(root?: string): LabSource {
         checkCommand: lab.manifest.commands.check,
         env: { ...lab.manifest.env },
         redisServer: '.lab/_kit/redis-server.mjs',
+        hidden: lab.hidden,
+        modules: resolve(lab.dir, '..', '..', 'node_modules'),
       };
     },
   };

@@ -1,21 +1,14 @@
 /**
- * Spawning lab processes so that all of them can be found and killed again. Each runs as the leader of its
- * own process group; killing signals the group and every descendant found by walking parent links,
- * which also catches a grandchild that moved itself to another group (setsid, a daemonising app).
+ * Finding and stopping lab processes. Each runs as the leader of its own process group (the kit's posix
+ * model, see lab-processes.ts); stopping signals the group, every descendant found by walking parent links (which
+ * catches a grandchild that moved itself to another group while its parent lives), every process that
+ * carries the target's mark (which catches the ones whose parent is gone: see process-marks.ts), and the
+ * members of the target's cgroups where the machine has them (cgroups.ts).
  */
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-
-export interface SpawnOptions {
-  cwd: string;
-  env: Record<string, string>;
-}
-
-/** Starts `argv` in a new process group with piped stdio. */
-export function spawnGroup(argv: [string, ...string[]], options: SpawnOptions): ChildProcess {
-  const [file, ...args] = argv;
-  return spawn(file, args, { cwd: options.cwd, env: options.env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
-}
+import { cgroupMembers, killCgroup } from './cgroups.ts';
+import { markedProcesses, type Mark } from './process-marks.ts';
 
 interface ProcInfo {
   pid: number;
@@ -108,33 +101,93 @@ function signal(target: number, sig: NodeJS.Signals): void {
   }
 }
 
+/** What belongs to one thing being stopped (a process, a check run, a session, the whole runner). */
+export interface StopTarget {
+  /** Group leaders the runner spawned: their groups and their descendants belong to the target. */
+  roots: number[];
+  /** Marked processes (see process-marks.ts) that belong to the target, whatever their ancestry. */
+  marks?: (mark: Mark) => boolean;
+  /** cgroups whose members (and sub-cgroups' members) belong to the target. */
+  cgroups?: string[];
+}
+
+/** Every descendant of `seeds` (by parent links), seeds excluded. */
+function descendants(seeds: Iterable<number>): number[] {
+  const children = new Map<number, number[]>();
+  for (const info of processTable()) children.set(info.ppid, [...(children.get(info.ppid) ?? []), info.pid]);
+  const found = new Set<number>();
+  const queue = [...seeds];
+  while (queue.length > 0) {
+    for (const child of children.get(queue.shift() as number) ?? []) {
+      if (!found.has(child)) {
+        found.add(child);
+        queue.push(child);
+      }
+    }
+  }
+  return [...found];
+}
+
+/**
+ * Adds to `known` everything that belongs to `target`: the groups of its roots, the marked processes,
+ * the cgroups' members, and every descendant of any of those (which catches a child that cleared its
+ * environment while its parent still runs).
+ */
+function members(target: StopTarget, known: Set<number>): void {
+  for (const root of target.roots) {
+    known.add(root);
+    for (const member of treeMembers(root)) known.add(member);
+  }
+  if (target.marks) for (const { pid, mark } of markedProcesses()) if (target.marks(mark)) known.add(pid);
+  for (const dir of target.cgroups ?? []) for (const pid of cgroupMembers(dir)) known.add(pid);
+  for (const pid of descendants(known)) known.add(pid);
+  known.delete(process.pid);
+}
+
+const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Stops everything that belongs to `target`: `first` (SIGTERM: an app may drain) now, then after
+ * `graceMs` whatever still runs is frozen (SIGSTOP, so it cannot fork a replacement) and killed. The
+ * search is repeated throughout, so processes started meanwhile (a shell forking as it dies) are found
+ * too. Resolves with the number of processes found once none of them runs, or after a bounded effort.
+ */
+export async function stopProcesses(target: StopTarget, options: { graceMs?: number; first?: NodeJS.Signals } = {}): Promise<number> {
+  const graceMs = options.graceMs ?? 2_000;
+  const known = new Set<number>();
+  members(target, known);
+  const strike = (sig: NodeJS.Signals): void => {
+    for (const root of target.roots) signal(-root, sig);
+    for (const member of known) signal(member, sig);
+  };
+  const alive = (): boolean => [...known].some(isAlive);
+  strike(options.first ?? 'SIGTERM');
+  const deadline = Date.now() + graceMs;
+  // A full search reads every process's environment, so between searches only the known pids are polled.
+  for (let round = 0; Date.now() < deadline; round++) {
+    if (round % 5 === 0) members(target, known);
+    if (!alive()) {
+      members(target, known);
+      if (!alive()) return known.size;
+    }
+    await pause(50);
+  }
+  const hardDeadline = Date.now() + 3_000;
+  do {
+    members(target, known);
+    for (const dir of target.cgroups ?? []) killCgroup(dir);
+    strike('SIGSTOP');
+    strike('SIGKILL');
+    if (!alive()) break;
+    await pause(20);
+  } while (Date.now() < hardDeadline);
+  return known.size;
+}
+
 /**
  * Stops the group led by `pid` and all its descendants: `first` (SIGTERM: an app may drain) now, SIGKILL
  * for whatever still runs after `graceMs`. Resolves once none of them runs.
  */
 export async function killTree(pid: number, options: { graceMs?: number; first?: NodeJS.Signals } = {}): Promise<void> {
-  const graceMs = options.graceMs ?? 2_000;
-  const known = new Set([pid, ...treeMembers(pid)]);
-  const strike = (sig: NodeJS.Signals): void => {
-    signal(-pid, sig);
-    for (const member of known) signal(member, sig);
-  };
-  // Processes started while we wait (a shell forking as it dies) belong to the tree too.
-  const refresh = (): boolean => {
-    for (const member of treeMembers(pid, known)) known.add(member);
-    return [...known].some(isAlive);
-  };
-  strike(options.first ?? 'SIGTERM');
-  const deadline = Date.now() + graceMs;
-  while (Date.now() < deadline) {
-    if (!refresh()) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  if (!refresh()) return;
-  strike('SIGKILL');
-  const hardDeadline = Date.now() + 2_000;
-  while (refresh() && Date.now() < hardDeadline) {
-    strike('SIGKILL');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  await stopProcesses({ roots: [pid] }, options);
 }

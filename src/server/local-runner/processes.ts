@@ -1,6 +1,7 @@
 /**
  * The processes of one session: commands (`sh -c`) and interactive shells, each in its own process
- * group, time-limited and output-capped, reported on the session's event stream.
+ * group and marked (lab-processes.ts), time-limited and output-capped, reported on the session's event
+ * stream.
  *
  * The shell has no pseudo-terminal: it is `sh -i` reading lines from stdin (interactive, so that it
  * prompts and survives Ctrl-C). The browser terminal echoes what the learner types and sends whole lines;
@@ -11,7 +12,7 @@ import { StringDecoder } from 'node:string_decoder';
 import type { RunnerEvent } from '../../workspace/runtime/local/protocol.ts';
 import type { RunnerLimits } from '../config.ts';
 import { HttpError } from './http.ts';
-import { killTree, spawnGroup } from './process-tree.ts';
+import type { SessionProcesses } from './lab-processes.ts';
 
 type Reason = 'timeout' | 'killed' | 'limit';
 
@@ -36,6 +37,8 @@ export interface ProcessSetOptions {
   env: Record<string, string>;
   limits: Pick<RunnerLimits, 'maxProcesses' | 'runTimeoutMs' | 'shellTimeoutMs' | 'maxOutputBytes'>;
   publish: (event: RunnerEvent) => void;
+  /** Starts and stops the session's marked processes (lab-processes.ts). */
+  processes: SessionProcesses;
 }
 
 export class ProcessSet {
@@ -68,8 +71,8 @@ export class ProcessSet {
     const argv: [string, ...string[]] = request.shell ? ['sh', '-i'] : ['sh', '-c', request.command as string];
     const base = extra.env ?? this.#options.env;
     const env = request.shell ? { ...base, PS1: '$ ' } : base;
-    const child = spawnGroup(argv, { cwd: this.#options.cwd, env });
     const id = `p${++this.#counter}`;
+    const child = this.#options.processes.spawn(id, argv, { cwd: this.#options.cwd, env });
     if (child.pid === undefined) throw new HttpError(500, `Could not start "${argv.join(' ')}".`);
     const pid = child.pid;
 
@@ -120,8 +123,8 @@ export class ProcessSet {
 
     child.once('exit', async (code, signal) => {
       clearTimeout(timer);
-      // Whatever the process left behind in its group (`node app.js &`) ends with it: no orphans.
-      await killTree(pid, { graceMs: 1_000 });
+      // Whatever the process left behind (`node app.js &`, a daemon that called setsid) ends with it.
+      await this.#options.processes.stop((role) => role === id, [pid], { graceMs: 1_000 });
       // Output pipes may be held by a killed grandchild a moment longer; do not wait forever.
       await Promise.race([outputs, new Promise((resolve) => setTimeout(resolve, 500))]);
       this.#running.delete(id);
@@ -172,7 +175,7 @@ export class ProcessSet {
   async #stop(id: string, running: Running, reason: Reason): Promise<void> {
     running.reason ??= reason;
     const pid = running.child.pid;
-    if (pid !== undefined && this.#running.has(id)) await killTree(pid, { first: running.stopSignal });
+    if (pid !== undefined && this.#running.has(id)) await this.#options.processes.stop((role) => role === id, [pid], { first: running.stopSignal });
     await running.ended;
   }
 }

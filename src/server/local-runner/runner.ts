@@ -4,7 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CreateSessionResponse, StartProcessResponse } from '../../workspace/runtime/local/protocol.ts';
@@ -14,6 +14,8 @@ import type { HostGuard } from '../hosts.ts';
 import type { Logger } from '../log.ts';
 import { assertAllowed } from './guard.ts';
 import { HttpError, noContent, readJson, readText, sendError, sendJson } from './http.ts';
+import { removeTree } from './checker-copy.ts';
+import { LabProcesses } from './lab-processes.ts';
 import type { LabSource } from './lab-source.ts';
 import { PathError } from './paths.ts';
 import { isAlive } from './process-tree.ts';
@@ -31,15 +33,21 @@ export interface RunnerOptions {
   env: Record<string, string>;
   /** Where session folders are created; the system's temporary folder by default. */
   workRoot?: string;
+  /** Track processes in cgroups where the machine allows (default); false relies on marks alone. */
+  cgroups?: boolean;
 }
 
 export interface Runner extends Mount {
   /** Live sessions, for diagnostics and tests. */
   sessions(): readonly Session[];
+  /** Settles once what a previous, killed server left behind (processes, folders) is gone. */
+  readonly swept: Promise<void>;
+  /** How lab processes are found again (for the start-up log and tests). */
+  readonly tracking: string;
 }
 
 const STDIN_LIMIT = 64 * 1024;
-/** Session folders are named after the server's pid, so a later server can tell whose they were. */
+/** Session folders (and checker copies) are named after the server's pid, so a later server can tell whose they were. */
 const FOLDER_PREFIX = 'twelve-factor-lab-';
 
 /**
@@ -52,7 +60,7 @@ async function removeOrphanedWorkspaces(root: string, logger: Logger): Promise<v
     const pid = Number(/^twelve-factor-lab-(\d+)-/.exec(name)?.[1]);
     return pid > 0 && pid !== process.pid && !isAlive(pid);
   });
-  await Promise.all(orphaned.map((name) => rm(join(root, name), { recursive: true, force: true })));
+  await Promise.all(orphaned.map((name) => removeTree(join(root, name))));
   if (orphaned.length > 0) logger.info('removed workspaces of a previous run', { count: orphaned.length });
 }
 
@@ -61,8 +69,16 @@ export function createRunner(options: RunnerOptions): Runner {
   const sessions = new Map<string, Session>();
   const ports = new PortBlocks();
   const workRoot = options.workRoot ?? tmpdir();
+  const processes = new LabProcesses({ cgroups: options.cgroups !== false });
   let closing = false;
-  void removeOrphanedWorkspaces(workRoot, logger);
+  /** Session creations under way: they hold a slot from their first moment, before any await. */
+  let reserved = 0;
+  const swept = (async () => {
+    // Processes first: a folder is deleted only once nothing runs in it.
+    const stopped = await processes.sweepOrphans();
+    if (stopped > 0) logger.info('stopped lab processes of a previous run', { count: stopped });
+    await removeOrphanedWorkspaces(workRoot, logger);
+  })().catch((error: unknown) => logger.warn('could not clean up after a previous run', { error: String(error) }));
 
   const drop = async (session: Session, why: string): Promise<void> => {
     sessions.delete(session.id);
@@ -78,35 +94,49 @@ export function createRunner(options: RunnerOptions): Runner {
   }, Math.min(limits.idleTimeoutMs / 2, 30_000));
   sweep.unref();
 
-  /** Frees a slot for a new session: the least recently used one no page is connected to. */
-  const makeRoom = async (): Promise<void> => {
-    if (sessions.size < limits.maxSessions) return;
+  /**
+   * Takes a slot for a new session synchronously, so simultaneous creations cannot all see room: when the
+   * runner is full, the least recently used session no page is connected to makes room (its disposal is
+   * returned to await); with none, 429.
+   */
+  const reserve = (): Promise<void> => {
+    if (sessions.size + reserved < limits.maxSessions) {
+      reserved++;
+      return Promise.resolve();
+    }
     const idle = [...sessions.values()].filter((s) => s.evictable).sort((a, b) => a.lastActivity - b.lastActivity);
     const oldest = idle[0];
     if (!oldest) {
       throw new HttpError(429, `${limits.maxSessions} labs are open, the runner's limit; close a lab tab and try again.`);
     }
-    await drop(oldest, 'evicted for a new session');
+    reserved++;
+    return drop(oldest, 'evicted for a new session');
   };
 
   const create = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const body = parseCreateSession(await readJson(req, limits.maxBodyBytes, 'The new session request'), limits);
-    await makeRoom();
-    const dir = await mkdtemp(join(workRoot, `${FOLDER_PREFIX}${process.pid}-`));
+    const evicted = reserve();
+    let dir: string | undefined;
     try {
+      await evicted;
+      const body = parseCreateSession(await readJson(req, limits.maxBodyBytes, 'The new session request'), limits);
+      dir = await mkdtemp(join(workRoot, `${FOLDER_PREFIX}${process.pid}-`));
       const prepared = await options.labs.prepare(dir, body.lab, body.files);
+      if (closing) throw new HttpError(503, 'The server is shutting down.');
       const id = randomBytes(16).toString('base64url');
-      const { checkCommand, env, redisServer } = prepared;
+      const { checkCommand, env, redisServer, hidden, modules } = prepared;
       const session = new Session({
         id, lab: body.lab, dir, env: options.env, checkCommand, limits, defaultPort: ports.allocate(id),
+        processes: processes.forSession(id),
+        ...(hidden ? { checker: { hidden, ...(modules ? { modules } : {}) }, checkerPrefix: join(workRoot, `${FOLDER_PREFIX}${process.pid}-check-`) } : {}),
         ...(env ? { labEnv: env } : {}), ...(redisServer ? { redisServer } : {}),
       });
       sessions.set(id, session);
+      dir = undefined;
       logger.info('lab session created', { session: id, lab: body.lab });
       sendJson(res, 201, { session: id } satisfies CreateSessionResponse);
-    } catch (error) {
-      await rm(dir, { recursive: true, force: true });
-      throw error;
+    } finally {
+      reserved--;
+      if (dir !== undefined) await removeTree(dir);
     }
   };
 
@@ -163,6 +193,8 @@ export function createRunner(options: RunnerOptions): Runner {
 
   return {
     sessions: () => [...sessions.values()],
+    swept,
+    tracking: processes.tracking,
 
     async handle(req, res, subpath) {
       try {
@@ -174,7 +206,7 @@ export function createRunner(options: RunnerOptions): Runner {
       } catch (error) {
         if (error instanceof HttpError) return sendError(res, error.status, error.message);
         if (error instanceof URIError) return sendError(res, 400, 'The path is not valid percent-encoding.');
-        if (error instanceof PathError) return sendError(res, 400, error.message);
+        if (error instanceof PathError) return sendError(res, error.status, error.message);
         throw error;
       }
     },
@@ -183,6 +215,8 @@ export function createRunner(options: RunnerOptions): Runner {
       closing = true;
       clearInterval(sweep);
       await Promise.all([...sessions.values()].map((session) => drop(session, 'server shutting down')));
+      // Whatever is still marked as this runner's (a session being created as we closed, a straggler).
+      await processes.stopAll();
     },
   };
 }

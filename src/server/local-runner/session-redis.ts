@@ -6,7 +6,7 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { HttpError } from './http.ts';
-import { killTree, spawnGroup } from './process-tree.ts';
+import type { SessionProcesses } from './lab-processes.ts';
 
 /** How long the server may take to listen; it starts in well under a second on a slow laptop. */
 const START_LIMIT_MS = 15_000;
@@ -15,11 +15,13 @@ export class SessionRedis {
   readonly #cwd: string;
   readonly #script: string;
   readonly #env: Record<string, string>;
+  readonly #processes: SessionProcesses;
   #url: Promise<string> | undefined;
   #child: ChildProcess | undefined;
 
   /** `script` is the workspace-relative path of the kit's `redis-server.mjs`. */
-  constructor(options: { cwd: string; script: string; env: Record<string, string> }) {
+  constructor(options: { cwd: string; script: string; env: Record<string, string>; processes: SessionProcesses }) {
+    this.#processes = options.processes;
     this.#cwd = options.cwd;
     this.#script = options.script;
     this.#env = options.env;
@@ -44,11 +46,12 @@ export class SessionRedis {
     const pid = this.#child?.pid;
     this.#child = undefined;
     this.#url = undefined;
-    if (pid !== undefined) await killTree(pid);
+    // By its mark, not its pid alone: whatever it started goes too, also when it has exited meanwhile.
+    await this.#processes.stop((role) => role === 'redis', pid === undefined ? [] : [pid]);
   }
 
   #start(): Promise<string> {
-    const child = spawnGroup([process.execPath, this.#script], { cwd: this.#cwd, env: this.#env });
+    const child = this.#processes.spawn('redis', [process.execPath, this.#script], { cwd: this.#cwd, env: this.#env });
     this.#child = child;
     child.stdin?.end();
     return new Promise<string>((resolve, reject) => {

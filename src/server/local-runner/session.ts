@@ -3,12 +3,15 @@
  * listens to, and at most one checker run. Disposing it kills everything and deletes the folder.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { RunnerLimits } from '../config.ts';
 import { runCheck } from './check-run.ts';
+import { layCheckerCopy, relayWorkspaceLab, removeTree, type CheckerFiles } from './checker-copy.ts';
 import { EventHub } from './event-hub.ts';
+import { assertWithinQuota } from './quota.ts';
 import { HttpError } from './http.ts';
-import { writeLearnerFile } from './paths.ts';
+import { checkLearnerPath, writeLearnerFile } from './paths.ts';
+import type { SessionProcesses } from './lab-processes.ts';
 import { ProcessSet } from './processes.ts';
 import { LONG_RUNNING_KINDS, type TaskKind } from '../../lab-model/task-kinds.ts';
 import { SessionRedis } from './session-redis.ts';
@@ -26,6 +29,15 @@ export interface SessionInit {
   redisServer?: string;
   /** This session's default app port (see ports.ts): Run and tasks get it as LAB_DEFAULT_PORT, the shell as PORT. */
   defaultPort?: number;
+  /** Starts and stops this session's marked processes. */
+  processes: SessionProcesses;
+  /**
+   * The lab's hidden files: with them every Check runs from a fresh copy outside the workspace (path
+   * prefix `checkerPrefix`) after the workspace's `.lab/` is laid fresh; without them (a lab source
+   * that gives none), `checkCommand` runs in the workspace as it is.
+   */
+  checker?: CheckerFiles;
+  checkerPrefix?: string;
 }
 
 export class Session {
@@ -33,10 +45,12 @@ export class Session {
   readonly lab: string;
   readonly dir: string;
   readonly #init: SessionInit;
-  readonly #events = new EventHub();
+  readonly #events: EventHub;
   readonly #processes: ProcessSet;
   readonly #redis: SessionRedis | undefined;
   #check: AbortController | undefined;
+  #checkRuns = 0;
+  #writes: Promise<unknown> = Promise.resolve();
   #lastActivity = Date.now();
   #disposed: Promise<void> | undefined;
 
@@ -45,8 +59,17 @@ export class Session {
     this.lab = init.lab;
     this.dir = init.dir;
     this.#init = init;
-    this.#processes = new ProcessSet({ cwd: init.dir, env: init.env, limits: init.limits, publish: (e) => this.#events.publish(e) });
-    this.#redis = init.redisServer && !init.env['REDIS_URL'] ? new SessionRedis({ cwd: init.dir, script: init.redisServer, env: init.env }) : undefined;
+    this.#events = new EventHub({ maxBacklogBytes: init.limits.maxStreamBacklogBytes });
+    this.#processes = new ProcessSet({ cwd: init.dir, env: init.env, limits: init.limits, publish: (e) => this.#events.publish(e), processes: init.processes });
+    this.#redis =
+      init.redisServer && !init.env['REDIS_URL']
+        ? new SessionRedis({ cwd: init.dir, script: init.redisServer, env: init.env, processes: init.processes })
+        : undefined;
+  }
+
+  /** Event streams cut because their page stopped reading (for tests and diagnostics). */
+  get streamsDropped(): number {
+    return this.#events.dropped;
   }
 
   /** The embedded Redis's process id while it runs (for tests and diagnostics). */
@@ -77,8 +100,18 @@ export class Session {
     return this.#processes.pids();
   }
 
-  async writeFile(path: string, content: string): Promise<void> {
-    await writeLearnerFile(this.dir, path, content);
+  /**
+   * Saves a learner file. Saves of one session run one after another, so the quota check and the write
+   * that follows it cannot interleave with another save's.
+   */
+  writeFile(path: string, content: string): Promise<void> {
+    const write = this.#writes.then(async () => {
+      checkLearnerPath(path);
+      await assertWithinQuota(this.dir, join(this.dir, path), Buffer.byteLength(content), this.#init.limits);
+      await writeLearnerFile(this.dir, path, content);
+    });
+    this.#writes = write.catch(() => undefined);
+    return write;
   }
 
   /**
@@ -139,31 +172,48 @@ export class Session {
     };
     res.once('close', onGone);
     req.once('aborted', onGone);
+    const { checker, checkerPrefix, checkCommand } = this.#init;
+    let remove: (() => Promise<void>) | undefined;
     try {
+      let argv: [string, ...string[]] = ['sh', '-c', checkCommand];
+      if (checker && checkerPrefix) {
+        await relayWorkspaceLab(this.dir, checker.hidden);
+        const copy = await layCheckerCopy(checkerPrefix, checker, checkCommand);
+        remove = copy.remove;
+        argv = copy.argv;
+      }
       await runCheck(res, {
         cwd: this.dir,
         env: this.#init.env,
-        command: this.#init.checkCommand,
+        argv,
         timeoutMs: this.#init.limits.checkTimeoutMs,
         signal: controller.signal,
+        processes: this.#init.processes,
+        role: `check-${++this.#checkRuns}`,
       });
     } finally {
+      // Free for the next Check first: the page may start one the moment this response ends.
       this.#check = undefined;
       this.touch();
+      await remove?.();
     }
   }
 
+  /** Stop: the learner's processes and a check in progress end, with whatever they started. */
   async stopAll(): Promise<void> {
     this.#check?.abort('stopped');
     await this.#processes.killAll();
+    // Anything that outlived its parent and is still marked as this session's (the Redis stays).
+    await this.#init.processes.stop((role) => role !== 'redis');
   }
 
   /** Stops everything, ends event streams and deletes the workspace. Safe to call more than once. */
   dispose(): Promise<void> {
     this.#disposed ??= (async () => {
       await Promise.all([this.stopAll(), this.#redis?.stop()]);
+      await this.#init.processes.stop(() => true);
       this.#events.closeAll();
-      await rm(this.dir, { recursive: true, force: true, maxRetries: 3 });
+      await removeTree(this.dir);
     })();
     return this.#disposed;
   }

@@ -27,7 +27,8 @@ export function browserStorage(): KeyValueStorage | StorageFailure {
   }
 }
 
-function describeWriteError(error: unknown): string {
+/** What the learner reads when a save failed: a full quota says so and what to do. */
+export function describeWriteError(error: unknown): string {
   const name = error instanceof DOMException ? error.name : '';
   if (name === 'QuotaExceededError' || name === 'NS_ERROR_DOM_QUOTA_REACHED') {
     return 'Your edits could not be saved: this browser\'s storage for the site is full. Free some space (clear other labs with "Reset to starter") or use "Download my work" to keep them.';

@@ -7,7 +7,7 @@ import { createHostGuard } from '../../../src/server/hosts.ts';
 describe('reading the environment', () => {
   it('has the documented defaults', () => {
     const config = loadConfig({});
-    expect(config).toMatchObject({ host: '127.0.0.1', port: 4321, labRuntime: 'auto', shutdownGraceMs: 10_000, allowRemote: false, buildOnStart: 'auto' });
+    expect(config).toMatchObject({ host: '127.0.0.1', port: 4321, labRuntime: 'auto', shutdownGraceMs: 10_000, allowRemote: false, buildOnStart: 'auto', cgroups: 'auto' });
     expect(config.redisUrl).toBeUndefined();
     expect(config.distDir).toBe(join(ROOT_DIR, 'dist'));
   });
@@ -25,6 +25,7 @@ describe('reading the environment', () => {
     [{ SITE_URL: 'ftp://example.com' }, 'SITE_URL="ftp://example.com" must start with http:// or https://'],
     [{ BUILD_ON_START: 'sometimes' }, 'BUILD_ON_START="sometimes"'],
     [{ RUNNER_MAX_SESSIONS: '0' }, 'RUNNER_MAX_SESSIONS="0"'],
+    [{ RUNNER_CGROUPS: 'yes' }, 'RUNNER_CGROUPS="yes" is not valid; use one of auto, off'],
   ])('refuses %j with a message naming the variable and the fix', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);

@@ -125,7 +125,7 @@ describe('the lab runner in astro dev', () => {
     // Something still running when the dev server stops: the next test expects it gone.
     const started = await call(`/sessions/${session}/processes`, { json: { command: 'sleep 300' } });
     expect(started.status, started.text).toBe(201);
-  }, 60_000);
+  }, 180_000); // a starter waits out the kit's largest budget (3 s × 10) on a loaded machine
 
   it('stops every lab process and workspace when the dev server is stopped with Ctrl-C', async () => {
     const running = (): number[] => processesIn(temp.dir);

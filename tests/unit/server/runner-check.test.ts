@@ -1,7 +1,9 @@
+import { request as httpRequest } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
+import { TOKEN_HEADER } from '../../../src/workspace/runtime/local/protocol.ts';
 import type { CheckEvent } from '../../../src/workspace/runtime/types.ts';
 import { isAlive, treeMembers } from '../../../src/server/local-runner/process-tree.ts';
-import { processesIn } from './helpers.ts';
+import { eventually, processesIn } from './helpers.ts';
 import { createSession, listen, runner, startTestServer, type TestServer } from './helpers.ts';
 import { checkEvents } from '../support/check-output.ts';
 
@@ -50,12 +52,13 @@ describe('running the checks', () => {
   it('refuses a second check while one runs, and Stop ends the running one with a verdict', async () => {
     server = await startTestServer();
     const session = await createSession(server, '02-hang');
-    const first = runner(server, `/sessions/${session}/check`, { method: 'POST' });
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    // Stop once the checker's plan is out, so the verdict has a check to name (however slow the machine).
+    const first = streamCheck(server, session);
+    await first.planned;
     const second = await runner(server, `/sessions/${session}/check`, { method: 'POST' });
     expect(second.status).toBe(409);
     await runner(server, `/sessions/${session}/stop`, { method: 'POST' });
-    const stream = events((await first).text);
+    const stream = events(await first.text);
     expect(stream.find((e) => e.type === 'result')).toMatchObject({ status: 'error', message: 'The checks were stopped before they finished.' });
     expect(stream.at(-1)).toMatchObject({ type: 'done', status: 'error' });
   });
@@ -92,7 +95,7 @@ describe('the real Config lab on the runner', () => {
     });
     // The checker started apps and an embedded Redis in the workspaces; none of them may outlive it.
     expect(processesIn(server.workRoot)).toEqual([]);
-  }, 60_000);
+  }, 180_000); // two checks; a starter waits out the kit's largest budget (3 s × 10) on a loaded machine
 
   it('runs the lab’s Run command: embedded Redis, then the app, stopped as a whole tree', async () => {
     server = await startTestServer({ labs: (await import('../../../src/server/local-runner/lab-source.ts')).repositoryLabs() });
@@ -101,11 +104,13 @@ describe('the real Config lab on the runner', () => {
     const res = await runner(server, '/sessions', { method: 'POST', json: { lab: '03-config', files: learnerFiles(lab, 'solution') } });
     const session = (JSON.parse(res.text) as { session: string }).session;
     const stream = await listen(server, session);
-    const started = await runner(server, `/sessions/${session}/processes`, { method: 'POST', json: { command: lab.manifest.commands.run } });
+    const started = await runner(server, `/sessions/${session}/processes`, { method: 'POST', json: { command: lab.manifest.commands.run, kind: 'app' } });
     const id = (JSON.parse(started.text) as { process: string }).process;
     try {
       await stream.waitFor((e) => e.type === 'output' && /listening|port/i.test(stream.output(id)), 15_000);
       const [leader] = server.runner?.sessions()[0]?.pids() ?? [];
+      // The launcher may announce the port a moment before the app's process exists.
+      await eventually(() => treeMembers(leader as number).length >= 2);
       const pids = [leader as number, ...treeMembers(leader as number)];
       // sh, the launcher and the app at least.
       expect(pids.length).toBeGreaterThanOrEqual(3);
@@ -119,3 +124,33 @@ describe('the real Config lab on the runner', () => {
     }
   }, 30_000);
 });
+
+/** POSTs a check and follows its response: `planned` settles when the plan event arrived, `text` at the end. */
+function streamCheck(server: TestServer, session: string): { planned: Promise<void>; text: Promise<string> } {
+  let planned!: () => void;
+  const plannedPromise = new Promise<void>((resolve) => (planned = resolve));
+  const text = new Promise<string>((resolve, reject) => {
+    const req = httpRequest(
+      {
+        host: '127.0.0.1',
+        port: server.address.port,
+        path: `/__runner/sessions/${session}/check`,
+        method: 'POST',
+        headers: { host: server.host, origin: `http://${server.host}`, [TOKEN_HEADER]: server.token ?? '' },
+        agent: false,
+      },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          body += chunk;
+          if (body.includes('"type":"plan"')) planned();
+        });
+        res.on('end', () => resolve(body));
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+  return { planned: plannedPromise, text };
+}

@@ -24,8 +24,7 @@ it('on start, deletes workspaces whose server died without cleaning up, and only
       env: {},
       workRoot: scratch.dir,
     });
-    const deadline = Date.now() + 3_000;
-    while (existsSync(dead) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    await runner.swept;
     await runner.close?.();
     expect(existsSync(dead)).toBe(false);
     expect(existsSync(living)).toBe(true);

@@ -132,7 +132,8 @@ describe('lab processes', () => {
   });
 
   it('stops a run that exceeds the time limit, with reason "timeout"', async () => {
-    server = await startTestServer({ limits: { runTimeoutMs: 400 } });
+    // Long enough for node to start and print its pids on a loaded machine, short enough to wait for.
+    server = await startTestServer({ limits: { runTimeoutMs: 2_500 } });
     const session = await createSession(server);
     stream = await listen(server, session);
     const id = await start(session, { command: SPAWNER(false) });

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSession, runner, startTestServer, tempDir, type TestServer } from './helpers.ts';
+import { createSession, runner, startTestServer, tempDir, type TestServer } from '../helpers.ts';
 
 describe('learner files stay inside the workspace', () => {
   let server: TestServer;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TOKEN_HEADER } from '../../../src/workspace/runtime/local/protocol.ts';
-import { createSession, raw, runner, startTestServer, type TestServer } from './helpers.ts';
+import { TOKEN_HEADER } from '../../../../src/workspace/runtime/local/protocol.ts';
+import { createSession, raw, runner, startTestServer, type TestServer } from '../helpers.ts';
 
 describe('the runner answers only the course’s own pages', () => {
   let server: TestServer;
