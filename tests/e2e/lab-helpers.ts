@@ -55,3 +55,11 @@ export async function check(page: Page, lab: Locator, run: number, via: 'button'
 /** A check's row, found by its title (other rows' messages may mention that title). */
 export const checkRow = (lab: Locator, title: string): Locator =>
   lab.getByRole('listitem').filter({ has: lab.page().locator('.check__title').getByText(title, { exact: true }) });
+
+/** Agrees, in the dialog Compare opens the first time in a lab, to see the solution. */
+export async function agreeToSeeSolution(page: Page): Promise<void> {
+  const dialog = page.getByRole('dialog', { name: 'Show the solution?' });
+  await expect(dialog).toBeVisible();
+  await dialog.getByRole('button', { name: 'Show the solution' }).click();
+  await expect(dialog).toBeHidden();
+}

@@ -110,9 +110,12 @@ function signal(target: number, sig: NodeJS.Signals): void {
 
 /**
  * Stops the group led by `pid` and all its descendants: `first` (SIGTERM: an app may drain) now, SIGKILL
- * for whatever still runs after `graceMs`. Resolves once none of them runs.
+ * for whatever still runs after `graceMs`. Resolves once none of them runs. With `firstTo: 'leader'` the
+ * first signal goes to `pid` alone, as a platform stopping a process does: a program that handles it
+ * once (`process.once('SIGTERM')`) and forwards it to its children would otherwise get it twice and die
+ * of the second before it drained.
  */
-export async function killTree(pid: number, options: { graceMs?: number; first?: NodeJS.Signals } = {}): Promise<void> {
+export async function killTree(pid: number, options: { graceMs?: number; first?: NodeJS.Signals; firstTo?: 'leader' | 'tree' } = {}): Promise<void> {
   const graceMs = options.graceMs ?? 2_000;
   const known = new Set([pid, ...treeMembers(pid)]);
   const strike = (sig: NodeJS.Signals): void => {
@@ -124,7 +127,8 @@ export async function killTree(pid: number, options: { graceMs?: number; first?:
     for (const member of treeMembers(pid, known)) known.add(member);
     return [...known].some(isAlive);
   };
-  strike(options.first ?? 'SIGTERM');
+  if (options.firstTo === 'leader') signal(pid, options.first ?? 'SIGTERM');
+  else strike(options.first ?? 'SIGTERM');
   const deadline = Date.now() + graceMs;
   while (Date.now() < deadline) {
     if (!refresh()) return;
