@@ -7,6 +7,9 @@ import { expect, test, type Page } from '@playwright/test';
 import { agreeToSeeSolution, check, openLab } from './lab-helpers.ts';
 import { chapters } from './support/chapters.ts';
 
+// Each story runs the checker at least once; on a loaded machine that alone can take a minute.
+test.describe.configure({ timeout: 240_000 });
+
 async function seriousViolations(page: Page): Promise<string[]> {
   const { violations } = await new AxeBuilder({ page }).analyze();
   return violations
@@ -22,7 +25,6 @@ for (const [device, viewport] of [['desktop', { width: 1440, height: 900 }], ['p
 
     for (const chapter of withLabs) {
       test(`${chapter.id}: the lab with results and Compare open has no serious violations, light and dark`, async ({ page }) => {
-        test.setTimeout(120_000);
         await page.emulateMedia({ colorScheme: 'light' });
         const { lab } = await openLab(page, chapter.lab!);
         await check(page, lab, 1);

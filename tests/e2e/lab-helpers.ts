@@ -15,7 +15,8 @@ export async function openLab(page: Page, id: string): Promise<OpenLab> {
   await page.goto(`/factors/${id}/`);
   const lab = page.getByRole('complementary', { name: 'Lab' });
   await lab.scrollIntoViewIfNeeded();
-  await expect(lab.getByRole('status').filter({ hasText: /^Ready/ })).toBeVisible({ timeout: 20_000 });
+  // Generous bounds: on a machine shared by many test runs a lab can take a while to start and to check.
+  await expect(lab.getByRole('status').filter({ hasText: /^Ready/ })).toBeVisible({ timeout: 60_000 });
   await expect(editor(lab, data.open)).toBeVisible();
   return { lab, data };
 }
@@ -48,7 +49,7 @@ export const announcement = (page: Page): Locator => page.locator('[data-slot="a
 export async function check(page: Page, lab: Locator, run: number, via: 'button' | 'keyboard' = 'button'): Promise<string> {
   if (via === 'button') await lab.getByRole('button', { name: 'Check', exact: true }).click();
   else await page.keyboard.press('ControlOrMeta+Enter');
-  await expect(announcement(page)).toHaveText(new RegExp(`^Check run ${run}: `), { timeout: 45_000 });
+  await expect(announcement(page)).toHaveText(new RegExp(`^Check run ${run}: `), { timeout: 120_000 });
   return (await announcement(page).textContent()) ?? '';
 }
 
