@@ -4,9 +4,12 @@
  * localStorage key 'tfl:progress:v1' holds:
  *   { v: 1,
  *     labs: { [labId]: { status: 'in-progress' | 'passed', updatedAt: ISO, passedAt?: ISO } },
- *     last?: { chapter: 'NN-slug', at: ISO } }
+ *     last?: { chapter: 'NN-slug', at: ISO },
+ *     read?: { [chapterId]: ISO } }
  * A lab enters the map when the learner first works on it and only ever moves up (passed is final).
- * `last` is rewritten on every chapter visit and feeds "continue where you left off".
+ * `last` is rewritten on every chapter visit and feeds "continue where you left off". A chapter enters
+ * `read` (with the first time) once the learner has scrolled to the end of its text, and stays there.
+ * A chapter is finished when its lab passed, or, for a chapter without a lab, when it was read.
  * A missing key means a new learner. Export/import move the same shape between browsers.
  *
  * Framework-free and small on purpose: the landing and chapter pages inline it.
@@ -32,6 +35,14 @@ export interface Progress {
   labs: Record<string, LabProgress>;
   /** The chapter the learner opened most recently. */
   last?: { chapter: string; at: string };
+  /** Chapters whose end the learner reached, with when that first happened (ISO 8601). */
+  read?: Record<string, string>;
+}
+
+/** A chapter as progress needs it: its id and, when it has one, its lab's id. */
+export interface CourseChapter {
+  id: string;
+  lab?: string | undefined;
 }
 
 /** Saved progress could not be read or written; `message` is written for the learner. */
@@ -92,6 +103,14 @@ function problemWith(value: unknown): string | null {
       return `labs["${id}"].status must be "in-progress" or "passed"`;
     if (!isIsoDate(e['updatedAt'])) return `labs["${id}"].updatedAt must be a date`;
     if (e['passedAt'] !== undefined && !isIsoDate(e['passedAt'])) return `labs["${id}"].passedAt must be a date`;
+  }
+  const read = p['read'];
+  if (read !== undefined) {
+    if (typeof read !== 'object' || read === null || Array.isArray(read)) return '"read" must be an object';
+    for (const [id, at] of Object.entries(read)) {
+      if (!LAB_ID.test(id)) return `"read" has the key "${id}", which is not a chapter id like "03-config"`;
+      if (!isIsoDate(at)) return `read["${id}"] must be a date`;
+    }
   }
   const last = p['last'] as Record<string, unknown> | undefined;
   if (last !== undefined && (typeof last?.['chapter'] !== 'string' || !isIsoDate(last['at'])))
@@ -158,6 +177,41 @@ export function markVisited(chapter: string, storage?: Storage): void {
   write(progress, store);
 }
 
+/** Records that the learner reached the end of a chapter's text; the first time is kept. */
+export function markRead(chapter: string, storage?: Storage): void {
+  if (!LAB_ID.test(chapter)) throw new TypeError(`markRead: "${chapter}" is not a chapter id like "03-config".`);
+  const store = resolveStorage(storage);
+  const progress = readProgress(store);
+  if (progress.read?.[chapter]) return;
+  progress.read = { ...progress.read, [chapter]: new Date().toISOString() };
+  write(progress, store);
+}
+
+/** A chapter is finished when its lab passed; a chapter without a lab, when it was read to the end. */
+export function chapterFinished(progress: Progress, chapter: CourseChapter): boolean {
+  return chapter.lab ? progress.labs[chapter.lab]?.status === 'passed' : Boolean(progress.read?.[chapter.id]);
+}
+
+/**
+ * Where the learner should go next, never to a finished chapter.
+ * Without `after` (the landing page): the chapter they opened last when it is unfinished, else the first
+ * unfinished one after it (wrapping round), else — for a new learner — the first unfinished chapter.
+ * With `after` (a lab just completed there): the first unfinished chapter after that one, wrapping round.
+ * Undefined when every chapter is finished.
+ */
+export function nextChapter(course: readonly CourseChapter[], progress: Progress, after?: string): CourseChapter | undefined {
+  const open = (chapter: CourseChapter): boolean => !chapterFinished(progress, chapter);
+  const from = after ?? progress.last?.chapter;
+  const at = from === undefined ? -1 : course.findIndex((chapter) => chapter.id === from);
+  if (at < 0) return course.find(open);
+  if (after === undefined && open(course[at]!)) return course[at];
+  for (let step = 1; step < course.length; step++) {
+    const chapter = course[(at + step) % course.length]!;
+    if (open(chapter)) return chapter;
+  }
+  return undefined;
+}
+
 /** Clears everything saved; the way out of damaged storage. */
 export function resetProgress(storage?: Storage): void {
   write(empty(), resolveStorage(storage));
@@ -204,6 +258,10 @@ export function importProgress(json: string, storage?: Storage): void {
     }
   }
   if (incoming.last && (!progress.last || incoming.last.at > progress.last.at)) progress.last = { ...incoming.last };
+  for (const [id, at] of Object.entries(incoming.read ?? {})) {
+    const ours = progress.read?.[id];
+    if (!ours || at < ours) progress.read = { ...progress.read, [id]: at };
+  }
   write(progress, store);
 }
 

@@ -8,7 +8,7 @@
  */
 import { createChecksStore, type ChecksStore } from './stores/checks.ts';
 import { createFilesStore, type FilesStore } from './stores/files.ts';
-import { createRunStore, type RunStore } from './stores/run.ts';
+import { createRunStore, describeExit, type RunStore } from './stores/run.ts';
 import type { KeyValueStorage, StorageFailure } from './stores/storage.ts';
 import { createWriteQueue } from './runtime/write-queue.ts';
 import { RuntimeUnavailableError, StopTimeoutError, type FileMap, type LabMount, type LabRuntime, type ProcessHandle, type RuntimeStatus } from './runtime/types.ts';
@@ -123,6 +123,16 @@ export class LabSession {
       ]);
       this.#runtime = runtime;
       this.run.connected(runtime.kind);
+      runtime.onConnection?.((state) => {
+        if (state === 'back') {
+          this.run.connected(runtime.kind);
+          return;
+        }
+        // The server took the app with it; a check under way ends without a verdict (the rows stay).
+        this.#app = null;
+        this.#check?.abort(new Error(SERVER_GONE));
+        this.run.disconnected(SERVER_GONE);
+      });
       return runtime;
     } catch (error) {
       if (error instanceof RuntimeUnavailableError) this.run.unavailable(error.message, error.remedy);
@@ -158,11 +168,12 @@ export class LabSession {
       started = handle;
       this.#app = handle;
       this.run.app('running');
-      void handle.exit.then((code) => {
+      void handle.exit.then(async (code) => {
         if (this.#app !== handle) return;
         this.#app = null;
-        this.run.app('stopped', { code });
-        this.#print(`\r\n\x1b[2m[app exited${code === null ? ' (stopped)' : ` with code ${code}`}]\x1b[0m\r\n`);
+        const exit = { code, signal: (await handle.ended)?.signal ?? null, ms: null, stopped: false };
+        this.run.app('stopped', exit);
+        this.#print(`\r\n\x1b[2m[${describeExit(exit, 'long')}]\x1b[0m\r\n`);
       });
     } catch (error) {
       this.run.app('stopped');
@@ -172,14 +183,17 @@ export class LabSession {
   }
 
   /**
-   * Stops the learner's app (not a check in progress). Resolves false when the app ignored it: it keeps
-   * running, and the runtime's problem offers a restart of the lab runtime.
+   * Stops the learner's app (not a check in progress) and reports how it ended: its exit code or the
+   * signal that ended it, and how long it took after Stop — what a platform sees when it stops a process.
+   * Resolves false when the app ignored it: it keeps running, and the runtime's problem offers a restart
+   * of the lab runtime.
    */
   async stop(): Promise<boolean> {
     const app = this.#app;
     if (!app) return true;
     this.#app = null;
     this.run.app('stopping');
+    const asked = now();
     try {
       await app.kill();
     } catch (error) {
@@ -188,7 +202,11 @@ export class LabSession {
       this.run.app('running');
       return false;
     }
-    this.run.app('stopped', { code: null });
+    const code = await app.exit;
+    const signal = (await app.ended)?.signal ?? null;
+    const exit = { code, signal, ms: Math.round(now() - asked), stopped: true };
+    this.run.app('stopped', exit);
+    this.#print(`\r\n\x1b[2m[${describeExit(exit, 'long')}]\x1b[0m\r\n`);
     return true;
   }
 
@@ -232,7 +250,10 @@ export class LabSession {
       const done = await runtime.check((event) => {
         if (!controller.signal.aborted) this.checks.apply(event);
       }, controller.signal);
-      if (controller.signal.aborted) return;
+      if (controller.signal.aborted) {
+        if (controller.signal.reason instanceof Error && controller.signal.reason.message === SERVER_GONE) this.checks.abandon(SERVER_GONE);
+        return;
+      }
       this.checks.apply(done);
       if (done.status === 'pass') this.#options.progress.setLabStatus(this.lab, 'passed');
     } catch (error) {
@@ -241,6 +262,8 @@ export class LabSession {
       if (error instanceof RuntimeUnavailableError && !controller.signal.aborted) {
         this.checks.abandon(error.message);
         this.run.lost(error.message);
+      } else if (controller.signal.aborted && controller.signal.reason instanceof Error && controller.signal.reason.message === SERVER_GONE) {
+        this.checks.abandon(SERVER_GONE);
       } else this.checks.fail(controller.signal.aborted ? 'Stopped.' : message(error));
     } finally {
       if (this.#check === controller) {
@@ -255,12 +278,23 @@ export class LabSession {
     this.#check?.abort(new Error('Stopped by the learner.'));
   }
 
-  /** Starts the runtime's interactive shell, or returns null where it has none. */
-  async shell(size: { cols: number; rows: number }): Promise<ProcessHandle | null> {
+  /**
+   * Starts the runtime's interactive shell, or returns null where it has none. `onFirstOutput` is called
+   * once, when the shell first says something (its banner or prompt): keys typed earlier wait for that.
+   */
+  async shell(size: { cols: number; rows: number }, onFirstOutput?: () => void): Promise<ProcessHandle | null> {
     const runtime = await this.connect();
     if (!runtime) return null;
+    let first = onFirstOutput;
     try {
-      return await runtime.shell({ onOutput: (chunk) => this.#print(chunk), size });
+      return await runtime.shell({
+        onOutput: (chunk) => {
+          this.#print(chunk);
+          first?.();
+          first = undefined;
+        },
+        size,
+      });
     } catch (error) {
       if (error instanceof RuntimeUnavailableError) this.run.lost(error.message);
       throw error;
@@ -308,6 +342,11 @@ export class LabSession {
     if (status !== 'passed' && status !== 'in-progress') progress.setLabStatus(this.lab, 'in-progress');
   }
 }
+
+/** What the learner reads while the course server is away. */
+export const SERVER_GONE = 'The course server stopped or restarted. Your edits are kept in this browser; the lab reconnects by itself as soon as the server is back.';
+
+const now = (): number => (typeof performance === 'undefined' ? Date.now() : performance.now());
 
 function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

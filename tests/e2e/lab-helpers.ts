@@ -15,7 +15,8 @@ export async function openLab(page: Page, id: string): Promise<OpenLab> {
   await page.goto(`/factors/${id}/`);
   const lab = page.getByRole('complementary', { name: 'Lab' });
   await lab.scrollIntoViewIfNeeded();
-  await expect(lab.getByRole('status').filter({ hasText: /^Ready/ })).toBeVisible({ timeout: 20_000 });
+  // Generous bounds: on a machine shared by many test runs a lab can take a while to start and to check.
+  await expect(lab.getByRole('status').filter({ hasText: /^Ready/ })).toBeVisible({ timeout: 60_000 });
   await expect(editor(lab, data.open)).toBeVisible();
   return { lab, data };
 }
@@ -48,10 +49,18 @@ export const announcement = (page: Page): Locator => page.locator('[data-slot="a
 export async function check(page: Page, lab: Locator, run: number, via: 'button' | 'keyboard' = 'button'): Promise<string> {
   if (via === 'button') await lab.getByRole('button', { name: 'Check', exact: true }).click();
   else await page.keyboard.press('ControlOrMeta+Enter');
-  await expect(announcement(page)).toHaveText(new RegExp(`^Check run ${run}: `), { timeout: 90_000 });
+  await expect(announcement(page)).toHaveText(new RegExp(`^Check run ${run}: `), { timeout: 120_000 });
   return (await announcement(page).textContent()) ?? '';
 }
 
 /** A check's row, found by its title (other rows' messages may mention that title). */
 export const checkRow = (lab: Locator, title: string): Locator =>
   lab.getByRole('listitem').filter({ has: lab.page().locator('.check__title').getByText(title, { exact: true }) });
+
+/** Agrees, in the dialog Compare opens the first time in a lab, to see the solution. */
+export async function agreeToSeeSolution(page: Page): Promise<void> {
+  const dialog = page.getByRole('dialog', { name: 'Show the solution?' });
+  await expect(dialog).toBeVisible();
+  await dialog.getByRole('button', { name: 'Show the solution' }).click();
+  await expect(dialog).toBeHidden();
+}

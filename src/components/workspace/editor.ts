@@ -3,7 +3,7 @@
  * and cursor when the learner switches tabs. Knows nothing about runtimes or stores: it reports edits
  * through `onEdit` and takes outside changes (reset, undo reset) through `replace`.
  */
-import { Annotation, EditorState, type Extension } from '@codemirror/state';
+import { Annotation, Compartment, EditorState, type Extension } from '@codemirror/state';
 import { EditorView, keymap, lineNumbers, highlightActiveLine, highlightActiveLineGutter, drawSelection, highlightSpecialChars } from '@codemirror/view';
 import { defaultKeymap, history, historyKeymap, indentWithTab } from '@codemirror/commands';
 import { searchKeymap, highlightSelectionMatches } from '@codemirror/search';
@@ -13,6 +13,8 @@ import { labEditorTheme } from './editor-theme.ts';
 
 /** Marks changes that came from the store (reset, undo), so they are not reported back as edits. */
 const fromOutside = Annotation.define<boolean>();
+
+const isJavaScript = (path: string): boolean => /\.(?:m|c)?js$/.test(path);
 
 export interface EditorOptions {
   parent: HTMLElement;
@@ -35,6 +37,20 @@ export interface LabEditor {
 export function createEditor(options: EditorOptions): LabEditor {
   const states = new Map<string, EditorState>();
   let current = '';
+  // Syntax errors are marked by a checker that loads with the first edit of a JavaScript file.
+  const lint = new Compartment();
+  let linting: Extension | null = null;
+  let loading = false;
+  const lintFor = (path: string): Extension => (linting && isJavaScript(path) ? linting : []);
+  const startLinting = (): void => {
+    if (loading) return;
+    loading = true;
+    void import('./syntax-lint.ts').then(({ syntaxLinter }) => {
+      linting = syntaxLinter();
+      for (const [path, state] of states) if (path !== current) states.set(path, state.update({ effects: lint.reconfigure(lintFor(path)) }).state);
+      view.dispatch({ effects: lint.reconfigure(lintFor(current)) });
+    });
+  };
 
   const base = (path: string): Extension[] => [
     lineNumbers(),
@@ -61,9 +77,11 @@ export function createEditor(options: EditorOptions): LabEditor {
     EditorState.readOnly.of(options.readOnly(path)),
     // An explicit tabindex tells assistive tech (and axe) that the scrolling editor is reachable by keyboard.
     EditorView.contentAttributes.of({ 'aria-label': options.label(path), 'aria-describedby': 'lab-editor-help', tabindex: '0' }),
+    lint.of(lintFor(path)),
     EditorView.updateListener.of((update) => {
       if (update.docChanged && update.transactions.some((tr) => !tr.annotation(fromOutside))) {
         options.onEdit(path, update.state.doc.toString());
+        if (isJavaScript(path)) startLinting();
       }
     }),
   ];

@@ -7,7 +7,7 @@ import { LabSession, type ProgressApi } from '../../workspace/session.ts';
 import { createRuntime } from '../../workspace/runtime/select.ts';
 import type { WorkspaceData } from '../../workspace/workspace-data.ts';
 import type { RunState } from '../../workspace/stores/run.ts';
-import { ProgressStorageError, STORAGE_FULL_EVENT, labStatus, setLabStatus } from '../../lib/progress.ts';
+import { ProgressStorageError, STORAGE_FULL_EVENT, labStatus, nextChapter, readProgress, setLabStatus, type CourseChapter } from '../../lib/progress.ts';
 import { createEditor } from './editor.ts';
 import { createLazyTerminal, type LazyTerminal } from './lazy-terminal.ts';
 import { bindTabs } from './file-tabs.ts';
@@ -16,6 +16,7 @@ import { bindSplit } from './split.ts';
 import { createNotices } from './notices.ts';
 import { bindToolbar } from './toolbar.ts';
 import type { TaskKind } from '../../lab-model/task-kinds.ts';
+import { createCrashFilter } from './crash-report.ts';
 
 function slot<T extends HTMLElement = HTMLElement>(root: HTMLElement, name: string): T {
   const found = root.querySelector<T>(`[data-slot="${name}"]`);
@@ -75,7 +76,7 @@ export async function mountWorkspace(root: HTMLElement, pending: Promise<unknown
   const help = document.createElement('p');
   help.id = 'lab-editor-help';
   help.className = 'lab__editor-help';
-  help.textContent = 'Tab indents; press Esc then Tab to move focus out of the editor. Ctrl+Enter or Cmd+Enter runs the checks.';
+  help.textContent = 'Tab indents; press Esc then Tab to move focus out of the editor. Ctrl+Enter or Cmd+Enter runs the checks. F8 goes to a syntax error the editor has marked.';
   const check = (): boolean => {
     void session.check();
     return true;
@@ -107,15 +108,21 @@ export async function mountWorkspace(root: HTMLElement, pending: Promise<unknown
   });
   tabs.select(data.open);
 
-  bindSplit(root, slot(root, 'split'), editorSlot, slot(root, 'lower'));
+  const split = bindSplit(root, slot(root, 'split'), editorSlot, slot(root, 'lower'));
   wireLowerPane({
     root,
     session,
     terminal,
+    split,
+    lower: slot(root, 'lower'),
     checksPanel: slot(root, 'checks-panel'),
+    checksSummary: slot(root, 'checks-summary'),
     checksList: slot(root, 'checks'),
     transcript: slot(root, 'transcript'),
     announce: slot(root, 'announce'),
+    next: () => nextStep(root),
+    skipToResults: slot<HTMLButtonElement>(root, 'skip-results'),
+    output: (write) => createCrashFilter(write, { files: () => Object.keys(data.starter) }),
   });
 
   session.files.saveState.subscribe((save) => {
@@ -128,11 +135,6 @@ export async function mountWorkspace(root: HTMLElement, pending: Promise<unknown
   const fullBefore = document.documentElement.dataset['storageFull'];
   if (fullBefore) notices.show('save', fullBefore, 'error');
   addEventListener(STORAGE_FULL_EVENT, (event) => notices.show('save', String((event as CustomEvent<string>).detail), 'error'));
-  session.checks.state.subscribe(({ restoredAt }) => {
-    if (!restoredAt) return notices.hide('last-check');
-    const when = new Date(restoredAt).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-    notices.show('last-check', `The checks below are from your last check, ${when}. Press Check to run them on your current files.`, 'info');
-  });
   session.files.notice.subscribe((text) => (text ? notices.show('storage', text, 'info') : notices.hide('storage')));
   session.files.recovery.subscribe((kept) => {
     if (!kept) return notices.hide('recovery');
@@ -183,20 +185,43 @@ export async function mountWorkspace(root: HTMLElement, pending: Promise<unknown
   return session;
 }
 
+/** The next chapter the learner has not finished, after this lab's (the course is in data-course). */
+function nextStep(root: HTMLElement): { href: string; label: string } | null {
+  const course = JSON.parse(root.dataset['course'] ?? '[]') as (CourseChapter & { title: string })[];
+  let progress;
+  try {
+    progress = readProgress();
+  } catch {
+    progress = { v: 1 as const, labs: {} };
+  }
+  // This lab has just passed, whether or not the write has landed yet.
+  const lab = root.dataset['lab'] ?? '';
+  progress = { ...progress, labs: { ...progress.labs, [lab]: { status: 'passed' as const, updatedAt: new Date().toISOString() } } };
+  const next = nextChapter(course, progress, root.dataset['chapter']) as (CourseChapter & { title: string }) | undefined;
+  return next ? { href: `/factors/${next.id}/`, label: next.title } : null;
+}
+
+/** How long a new shell may stay silent before typed keys are let through anyway. */
+const SHELL_QUIET_MS = 3_000;
+
 /** Opens the runtime's shell the first time the learner focuses the terminal. */
 function bindShell(session: LabSession, terminal: LazyTerminal, host: HTMLElement): void {
   let opened = false;
   const open = async (): Promise<void> => {
     await terminal.ready();
-    const shell = await session.shell(terminal.size());
+    // Keys typed while the shell starts are held by the terminal and replayed once input is attached;
+    // attaching only after the shell's first words (its banner) keeps them after it on screen.
+    let spoke!: () => void;
+    const firstOutput = new Promise<void>((resolve) => (spoke = resolve));
+    const shell = await session.shell(terminal.size(), () => spoke());
     if (!shell) {
       opened = false;
       terminal.write('\r\n\x1b[2mThis runtime has no interactive shell; use Run and Check.\x1b[0m\r\n');
       return;
     }
+    await Promise.race([firstOutput, shell.exit, new Promise((resolve) => setTimeout(resolve, SHELL_QUIET_MS))]);
     const lineMode = session.run.state.get().adapter === 'local';
-    // The greeting first: keys typed while the shell started are replayed (and echoed) on attaching.
-    if (lineMode) terminal.write('\r\n\x1b[2mType a command and press Enter (for example: ls, cat app.js); Ctrl+C stops it.\x1b[0m\r\n');
+    if (lineMode) terminal.write('\x1b[2mType a command and press Enter (for example: ls, cat app.js); Ctrl+C stops it.\x1b[0m\r\n');
     terminal.attachInput(lineMode ? 'line' : 'raw', (data) => shell.write(data), () => shell.interrupt?.());
     void shell.exit.then(() => {
       opened = false;

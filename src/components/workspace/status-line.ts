@@ -4,7 +4,7 @@
  * server-ready): a process that spins in a loop or never listens is not "running" to a learner.
  */
 import type { ReadableAtom } from 'nanostores';
-import type { RunState } from '../../workspace/stores/run.ts';
+import { describeExit, type RunState } from '../../workspace/stores/run.ts';
 
 /** How long a started app may stay silent before the status says so; the launcher gives up as long. */
 export const ANSWER_WAIT_MS = 10_000;
@@ -18,6 +18,7 @@ export interface StatusContext {
 
 export function statusText(state: RunState, { task, quiet }: StatusContext): string {
   if (state.runtime === 'connecting') return state.progress ?? 'Starting the lab…';
+  if (state.runtime === 'reconnecting') return 'Disconnected from the course server · reconnecting…';
   if (state.runtime === 'unavailable') return state.reload ? 'Disconnected from the course server' : 'Lab unavailable in this browser';
   if (state.runtime === 'failed') return 'Lab could not start';
   if (state.checking) return 'Checking…';
@@ -29,6 +30,8 @@ export function statusText(state: RunState, { task, quiet }: StatusContext): str
     if (state.appUrl !== null) return 'Your app is running';
     return quiet ? 'Your app is running but not answering on its port yet' : 'Starting your app…';
   }
+  // After Stop, how the app ended stays in view: it is what the Disposability lab is about.
+  if (state.lastExit?.stopped) return `Ready · ${describeExit(state.lastExit)}`;
   return state.adapter === 'local' ? 'Ready · runs on your computer' : 'Ready · runs in your browser';
 }
 

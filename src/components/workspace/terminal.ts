@@ -66,6 +66,9 @@ export function createTerminal(parent: HTMLElement, label: string): LabTerminal 
   term.attachCustomKeyEventHandler((event) => event.key !== 'Tab');
   // xterm reads colours once; follow the site's theme toggle by re-reading them.
   new MutationObserver(() => (term.options.theme = palette())).observe(document.documentElement, { attributes: true, attributeFilter: ['data-theme'] });
+  // Fit now, not only when the observer first reports: the size a shell is started with (and the column at
+  // which the first lines wrap) must be the pane's, not xterm's default of 80 columns.
+  if (box.offsetWidth > 0) fit.fit();
   new ResizeObserver(() => {
     if (box.offsetWidth > 0) fit.fit();
   }).observe(box);

@@ -42,10 +42,13 @@ export function bindToolbar(context: ToolbarContext): void {
   let task: string | null = null;
   bindStatus(session.run.state, status, () => task);
 
+  let shownRuntime = '';
   session.run.state.subscribe((state) => {
     root.dataset['runtime'] = state.runtime;
     const usable = state.runtime === 'ready' || state.runtime === 'connecting';
-    check.disabled = !usable || state.checking;
+    // While checks run, Check keeps keyboard focus: aria-disabled, not disabled, which would drop it to the page.
+    check.disabled = !usable;
+    check.setAttribute('aria-disabled', String(state.checking));
     check.textContent = state.checking ? 'Checking…' : 'Check';
     run.disabled = !usable || state.app === 'starting' || state.app === 'stopping';
     run.textContent = state.app === 'running' && task === null ? 'Restart' : 'Run';
@@ -57,10 +60,15 @@ export function bindToolbar(context: ToolbarContext): void {
     else openApp.href = state.appUrl;
     if (state.runtime === 'unavailable' || state.runtime === 'failed') {
       notices.show('runtime', [state.message, state.remedy].filter(Boolean).join(' '), 'error');
+    } else if (state.runtime === 'reconnecting') {
+      if (shownRuntime !== 'reconnecting') notices.show('runtime', state.message ?? '', 'info');
     } else notices.hide('runtime');
+    shownRuntime = state.runtime;
   });
 
-  check.addEventListener('click', () => void session.check());
+  check.addEventListener('click', () => {
+    if (check.getAttribute('aria-disabled') !== 'true') void session.check();
+  });
   run.addEventListener('click', () => {
     task = null;
     void start(data.run, 'app');
@@ -77,13 +85,19 @@ export function bindToolbar(context: ToolbarContext): void {
     void session.stop();
   });
 
+  const announcer = root.querySelector<HTMLElement>('[data-slot="announce"]');
   const comparing = bindCompare({
     root,
+    lab: data.lab,
     button: compare,
     editor,
     tabs,
     mine: (path) => session.files.files.get()[path] ?? '',
     solution: (path) => data.solution[path] ?? '',
+    write: (path, text) => session.files.edit(path, text),
+    announce: (text) => {
+      if (announcer) announcer.textContent = text;
+    },
   });
 
   reset.addEventListener('click', () => {

@@ -16,6 +16,8 @@ import { stopProcesses } from './process-tree.ts';
 export interface StopOptions {
   graceMs?: number;
   first?: NodeJS.Signals;
+  /** 'leader': the first signal goes to the roots alone, as a platform stopping a process does. */
+  firstTo?: 'leader' | 'tree';
 }
 
 /** The processes of one session, as the session's parts see them. */

@@ -152,7 +152,10 @@ const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
  * search is repeated throughout, so processes started meanwhile (a shell forking as it dies) are found
  * too. Resolves with the number of processes found once none of them runs, or after a bounded effort.
  */
-export async function stopProcesses(target: StopTarget, options: { graceMs?: number; first?: NodeJS.Signals } = {}): Promise<number> {
+export async function stopProcesses(
+  target: StopTarget,
+  options: { graceMs?: number; first?: NodeJS.Signals; firstTo?: 'leader' | 'tree' } = {},
+): Promise<number> {
   const graceMs = options.graceMs ?? 2_000;
   const known = new Set<number>();
   members(target, known);
@@ -161,7 +164,8 @@ export async function stopProcesses(target: StopTarget, options: { graceMs?: num
     for (const member of known) signal(member, sig);
   };
   const alive = (): boolean => [...known].some(isAlive);
-  strike(options.first ?? 'SIGTERM');
+  if (options.firstTo === 'leader') for (const root of target.roots) signal(root, options.first ?? 'SIGTERM');
+  else strike(options.first ?? 'SIGTERM');
   const deadline = Date.now() + graceMs;
   // A full search reads every process's environment, so between searches only the known pids are polled.
   for (let round = 0; Date.now() < deadline; round++) {
@@ -186,8 +190,11 @@ export async function stopProcesses(target: StopTarget, options: { graceMs?: num
 
 /**
  * Stops the group led by `pid` and all its descendants: `first` (SIGTERM: an app may drain) now, SIGKILL
- * for whatever still runs after `graceMs`. Resolves once none of them runs.
+ * for whatever still runs after `graceMs`. Resolves once none of them runs. With `firstTo: 'leader'` the
+ * first signal goes to `pid` alone, as a platform stopping a process does: a program that handles it
+ * once (`process.once('SIGTERM')`) and forwards it to its children would otherwise get it twice and die
+ * of the second before it drained.
  */
-export async function killTree(pid: number, options: { graceMs?: number; first?: NodeJS.Signals } = {}): Promise<void> {
+export async function killTree(pid: number, options: { graceMs?: number; first?: NodeJS.Signals; firstTo?: 'leader' | 'tree' } = {}): Promise<void> {
   await stopProcesses({ roots: [pid] }, options);
 }

@@ -22,10 +22,25 @@ type Reason = 'timeout' | 'killed' | 'limit';
  */
 const JOB_CONTROL_NOTICE = /^sh: (?:\d+: can't access tty; job control turned off|cannot set terminal process group \([^)]*\): [^\n]*|no job control in this shell)\r?\n/;
 
+/** A command of plain words only: no quoting, variables, redirection, pipes or lists. */
+const SIMPLE_COMMAND = /^[\w./@%+:,=-]+(?: +[\w./@%+:,=-]+)*$/;
+
+/**
+ * `sh -c` runs a simple command as its child and is itself what Stop signals: the exit the learner sees
+ * would be the shell's (ended by SIGTERM) rather than the app's (exit code 0 after draining). `exec`
+ * makes the command the process itself, so its own exit code and signal are reported.
+ */
+export function execSimple(command: string): string {
+  const trimmed = command.trim();
+  return SIMPLE_COMMAND.test(trimmed) && !trimmed.startsWith('exec ') ? `exec ${trimmed}` : command;
+}
+
 interface Running {
   child: ChildProcess;
   /** An interactive shell ignores SIGTERM; SIGHUP ends it and the jobs it started. */
   stopSignal: NodeJS.Signals;
+  /** The command runs as the process itself (see execSimple): the stop signal goes to it alone first. */
+  leaderFirst: boolean;
   reason?: Reason;
   outputBytes: number;
   /** Resolves after the exit event has been published and no member of the group is left. */
@@ -68,7 +83,8 @@ export class ProcessSet {
     if (this.#running.size >= limits.maxProcesses) {
       throw new HttpError(429, `This lab already runs ${limits.maxProcesses} processes, the runner's limit; stop one before starting another.`);
     }
-    const argv: [string, ...string[]] = request.shell ? ['sh', '-i'] : ['sh', '-c', request.command as string];
+    const command = request.shell ? '' : execSimple(request.command as string);
+    const argv: [string, ...string[]] = request.shell ? ['sh', '-i'] : ['sh', '-c', command];
     const base = extra.env ?? this.#options.env;
     const env = request.shell ? { ...base, PS1: '$ ' } : base;
     const id = `p${++this.#counter}`;
@@ -77,7 +93,7 @@ export class ProcessSet {
     const pid = child.pid;
 
     let markEnded!: () => void;
-    const running: Running = { child, stopSignal: request.shell ? 'SIGHUP' : 'SIGTERM', outputBytes: 0, ended: new Promise((resolve) => (markEnded = resolve)) };
+    const running: Running = { child, stopSignal: request.shell ? 'SIGHUP' : 'SIGTERM', leaderFirst: command.startsWith('exec '), outputBytes: 0, ended: new Promise((resolve) => (markEnded = resolve)) };
     this.#running.set(id, running);
     if (extra.banner) publish({ type: 'output', process: id, data: extra.banner });
 
@@ -175,7 +191,7 @@ export class ProcessSet {
   async #stop(id: string, running: Running, reason: Reason): Promise<void> {
     running.reason ??= reason;
     const pid = running.child.pid;
-    if (pid !== undefined && this.#running.has(id)) await this.#options.processes.stop((role) => role === id, [pid], { first: running.stopSignal });
+    if (pid !== undefined && this.#running.has(id)) await this.#options.processes.stop((role) => role === id, [pid], { first: running.stopSignal, firstTo: running.leaderFirst ? 'leader' : 'tree' });
     await running.ended;
   }
 }

@@ -37,6 +37,11 @@ export interface LabMount {
 export interface ProcessHandle {
   /** Resolves with the exit code (or null when killed by a signal) once the process has ended. */
   exit: Promise<number | null>;
+  /**
+   * Resolves with the exit code and the signal that ended the process (null when it exited by itself),
+   * when the runtime knows them. Optional: a runtime that cannot tell leaves it out.
+   */
+  ended?: Promise<{ code: number | null; signal: string | null }>;
   /** Sends text to the process's stdin (interactive shells, prompts). */
   write(data: string): void;
   /**
@@ -85,6 +90,12 @@ export interface LabRuntime {
   stopAll(): Promise<void>;
   /** Frees the workspace; the runtime cannot be used afterwards. */
   dispose(): Promise<void>;
+  /**
+   * Tells `listener` when the runtime loses its connection (`lost`: the course server went away; running
+   * processes are gone) and when it has a working workspace again (`back`: it reconnected by itself,
+   * with the learner's current files). Optional: a runtime that lives inside the page never loses it.
+   */
+  onConnection?(listener: (state: 'lost' | 'back') => void): void;
   /**
    * Called while the page unloads, when nothing can be awaited: asks, fire-and-forget, that every process
    * stop at once. A runtime used again afterwards (a page restored from the back/forward cache) sets its

@@ -4,9 +4,14 @@
  *
  * Persisted shape — localStorage key `tfl:lab:<lab id>:checks`, written when a run ends and when a hint
  * is unlocked:
- *   { "v": 1, "at": "<ISO time the run ended>", "done": DoneEvent, "rows": CheckRow[] }
+ *   { "v": 1, "at": "<ISO time the run ended>", "done": DoneEvent, "rows": CheckRow[], "files"?: "<fingerprint>" }
  * The transcript is not kept (it can be long, and it describes a run the page no longer shows live).
  * A reload shows the stored rows with `restoredAt` set; the next Check replaces them.
+ *
+ * Results describe the files they were run on. Whoever knows the learner's files reports each version
+ * through `filesChanged(fingerprint(files))`; a run records the version it started on, and the results
+ * are `stale` whenever the files differ from it (an edit after the run, or during it). Undoing the edit
+ * makes them current again.
  */
 import { atom, type ReadableAtom } from 'nanostores';
 import type { CheckEvent, DoneEvent } from '../runtime/types.ts';
@@ -45,6 +50,8 @@ export interface ChecksState {
   announcement: string;
   /** When the shown results come from a run of an earlier visit (ISO time); null for this page's runs. */
   restoredAt: string | null;
+  /** True when the learner's files changed since the run these results come from. */
+  stale: boolean;
 }
 
 export interface ChecksStore {
@@ -58,6 +65,21 @@ export interface ChecksStore {
    */
   abandon(problem: string): void;
   showNextHint(checkId: string): void;
+  /** Tells the store the learner's current files (see `fingerprint`); marks the results stale or current. */
+  filesChanged(files: string): void;
+}
+
+/** A short, stable summary of a set of files: equal files give equal fingerprints. FNV-1a, 2 × 32 bits. */
+export function fingerprint(files: Record<string, string>): string {
+  let a = 0x811c9dc5;
+  let b = 0x01000193;
+  const text = JSON.stringify(Object.keys(files).sort().map((path) => [path, files[path]]));
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    a = Math.imul(a ^ code, 0x01000193) >>> 0;
+    b = Math.imul(b ^ code, 0x5bd1e995) >>> 0;
+  }
+  return `${a.toString(16).padStart(8, '0')}${b.toString(16).padStart(8, '0')}:${text.length}`;
 }
 
 export interface ChecksStoreOptions {
@@ -75,6 +97,8 @@ interface Persisted {
   at: string;
   done: DoneEvent;
   rows: CheckRow[];
+  /** The fingerprint of the files the run checked; absent in results stored before it existed. */
+  files?: string;
 }
 
 const STATUSES = new Set(['pending', 'running', 'pass', 'fail', 'error']);
@@ -97,13 +121,14 @@ function loadLast(storage: KeyValueStorage | StorageFailure, lab: string): Persi
   if (raw === undefined || raw instanceof StorageFailure || typeof raw !== 'object' || raw === null) return null;
   if (raw.v !== 1 || typeof raw.at !== 'string' || typeof raw.done !== 'object' || raw.done === null) return null;
   if (!Array.isArray(raw.rows) || !raw.rows.every(isRow)) return null;
+  if (raw.files !== undefined && typeof raw.files !== 'string') return null;
   return raw as Persisted;
 }
 
 /** Keeps the transcript bounded so a chatty app cannot exhaust the page's memory. */
 const TRANSCRIPT_LIMIT = 2000;
 
-const IDLE: ChecksState = { run: 0, phase: 'idle', rows: [], transcript: [], done: null, problem: null, announcement: '', restoredAt: null };
+const IDLE: ChecksState = { run: 0, phase: 'idle', rows: [], transcript: [], done: null, problem: null, announcement: '', restoredAt: null, stale: false };
 
 function announce(run: number, rows: CheckRow[], done: DoneEvent): string {
   const total = rows.length || done.passed + done.failed + done.errored;
@@ -122,8 +147,14 @@ export function createChecksStore(options?: ChecksStoreOptions): ChecksStore {
   const last = options && storage ? loadLast(storage, options.lab) : null;
   const state = atom<ChecksState>(last ? { ...IDLE, phase: 'done', rows: last.rows, done: last.done, restoredAt: last.at } : IDLE);
   const update = (change: Partial<ChecksState>): void => state.set({ ...state.get(), ...change });
-  /** The state before the current run began, for `abandon`. */
+  /** The learner's files as last reported, and the files the shown (or running) results were run on. */
+  let currentFiles: string | null = null;
+  // Results stored without a fingerprint cannot be matched to files: they count as current, as before.
+  let checkedFiles: string | null = last ? (last.files ?? null) : null;
+  const isStale = (): boolean => checkedFiles !== null && currentFiles !== null && checkedFiles !== currentFiles;
+  /** The state before the current run began, and the files it described, for `abandon`. */
   let before: ChecksState | null = null;
+  let beforeFiles: string | null = null;
   /** When the shown verdict's run ended. */
   let endedAt = last?.at ?? '';
 
@@ -131,7 +162,8 @@ export function createChecksStore(options?: ChecksStoreOptions): ChecksStore {
     const current = state.get();
     if (!options || !storage || current.phase !== 'done' || !current.done) return;
     if (storage instanceof StorageFailure) return;
-    const failure = writeJson(storage, checksKey(options.lab), { v: 1, at: endedAt, done: current.done, rows: current.rows } satisfies Persisted);
+    const record: Persisted = { v: 1, at: endedAt, done: current.done, rows: current.rows, ...(checkedFiles ? { files: checkedFiles } : {}) };
+    const failure = writeJson(storage, checksKey(options.lab), record);
     if (failure) options.onSaveFailed?.(failure);
   }
 
@@ -139,7 +171,9 @@ export function createChecksStore(options?: ChecksStoreOptions): ChecksStore {
     state,
     begin() {
       before = state.get();
+      beforeFiles = checkedFiles;
       const { run, rows } = before;
+      checkedFiles = currentFiles;
       // Rows of the previous run stay visible as "pending" so the panel does not jump while the checker starts.
       const pending = rows.map((row) => ({ ...row, status: 'pending' as const, message: null, expected: null, actual: null, ms: null }));
       state.set({ ...IDLE, run: run + 1, phase: 'running', rows: pending, announcement: `Check run ${run + 1} started.` });
@@ -198,7 +232,7 @@ export function createChecksStore(options?: ChecksStoreOptions): ChecksStore {
               ? { ...row, status: 'error' as const, message: 'The checker stopped before running this check.' }
               : row,
           );
-          update({ rows, phase: 'done', done: event, announcement: announce(current.run, rows, event) });
+          update({ rows, phase: 'done', done: event, announcement: announce(current.run, rows, event), stale: isStale() });
           endedAt = new Date().toISOString();
           persist();
           break;
@@ -214,7 +248,16 @@ export function createChecksStore(options?: ChecksStoreOptions): ChecksStore {
       const current = state.get();
       if (current.phase !== 'running') return;
       const previous = before ?? IDLE;
-      state.set({ ...previous, run: current.run, announcement: `Check run ${current.run} could not start: ${problem}` });
+      checkedFiles = beforeFiles;
+      state.set({ ...previous, run: current.run, announcement: `Check run ${current.run} could not start: ${problem}`, stale: isStale() });
+    },
+    filesChanged(files) {
+      currentFiles = files;
+      const current = state.get();
+      // A running check keeps its verdict open; `done` compares the files when it arrives.
+      if (current.phase === 'running' || current.phase === 'idle') return;
+      const stale = isStale();
+      if (stale !== current.stale) update({ stale });
     },
     showNextHint(checkId) {
       const current = state.get();

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { announcement, check, checkRow, editor, openLab, replaceFile, typeSolution } from '../lab-helpers.ts';
+import { agreeToSeeSolution, announcement, check, checkRow, editor, openLab, replaceFile, typeSolution } from '../lab-helpers.ts';
 
 test.describe('the Config lab', () => {
   // The lab column beside the prose is then wide enough to compare side by side.
@@ -44,6 +44,9 @@ test.describe('the Config lab', () => {
     await replaceFile(page, lab, 'config.js', mine);
 
     await lab.getByRole('button', { name: 'Compare with solution' }).click();
+    await agreeToSeeSolution(page);
+    // Beside the prose the lab is too narrow for two columns by default; the learner may ask for them.
+    await lab.getByRole('button', { name: 'Show the comparison side by side' }).click();
     await expect(lab.getByRole('textbox', { name: 'config.js, the solution (read-only)' })).toContainText('function required(name)');
     await expect(lab.getByRole('textbox', { name: 'config.js, your version (read-only)' })).toContainText('// my own notes');
     await expect(lab.getByRole('textbox', { name: 'config.js, your version (read-only)' })).toBeVisible();

@@ -42,6 +42,29 @@ describe('lab processes', () => {
     expect(stream.output(process)).toContain('warned');
   });
 
+  it('stops a command as a platform would: one SIGTERM to it, and its own exit reported, not the shell’s', async () => {
+    server = await startTestServer();
+    // Like the course's Run: a launcher that forwards SIGTERM to the app, which handles it once and
+    // drains. A second SIGTERM (the whole group signalled besides the forward) would kill the app.
+    const session = await createSession(server, '01-echo', {
+      'app.js': [
+        "import { spawn } from 'node:child_process';",
+        "const app = spawn(process.execPath, ['-e', \"process.once('SIGTERM', () => setTimeout(() => process.exit(0), 300)); console.log('up'); setInterval(() => {}, 1000)\"], { stdio: 'inherit' });",
+        "process.on('SIGTERM', () => setTimeout(() => app.kill('SIGTERM'), 100));",
+        "app.on('exit', (code, signal) => process.exit(code ?? (signal ? 143 : 1)));",
+        '',
+      ].join('\n'),
+      'package.json': '{ "type": "module" }\n',
+    });
+    stream = await listen(server, session);
+    const process = await start(session, { command: 'node app.js' });
+    await stream.waitFor((e) => e.type === 'output' && e.process === process && stream!.output(process).includes('up'));
+    const res = await runner(server, `/sessions/${session}/processes/${process}`, { method: 'DELETE' });
+    expect(res.status).toBe(204);
+    const exit = (await stream.waitFor(exitOf(process))) as Exit;
+    expect(exit).toMatchObject({ code: 0, signal: null, reason: 'killed' });
+  });
+
   it('replays output to a page that connects after the process started', async () => {
     server = await startTestServer();
     const session = await createSession(server);

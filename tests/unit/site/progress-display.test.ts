@@ -6,9 +6,11 @@ import { PROGRESS_KEY, setLabStatus } from '../../../src/lib/progress.ts';
 /** The placeholders the landing page renders, as static HTML before any script runs. */
 const LANDING = `
   <div data-progress-error hidden><span data-progress-error-text></span><button data-progress-reset hidden>Reset progress</button></div>
-  <a data-continue href="/factors/01-codebase/" data-chapters='{"01-codebase":"Codebase","03-config":"Config"}'><span data-label>Start with Codebase</span></a>
-  <span data-progress-count data-total="2">0 of 2 labs passed</span>
-  <progress data-progress-bar max="2" value="0"></progress>
+  <a data-continue href="/factors/01-codebase/" data-course='[{"id":"01-codebase","title":"Codebase"},{"id":"02-dependencies","title":"Dependencies"},{"id":"03-config","title":"Config","lab":"03-config"},{"id":"06-processes","title":"Processes","lab":"06-processes"}]'><span data-label>Start with Codebase</span></a>
+  <span data-progress-count data-total="4">0 of 4 chapters finished</span>
+  <span data-labs-count data-total="2">0 of 2 labs passed</span>
+  <progress data-progress-bar max="4" value="0"></progress>
+  <span data-read-status="01-codebase" data-status="not-started"><span data-label>Not read yet</span></span>
   <span data-lab-status="03-config" data-status="not-started"><span data-label>Not started</span></span>
   <span data-lab-status="06-processes" data-status="not-started"><span data-label>Not started</span></span>`;
 
@@ -24,25 +26,37 @@ describe('the landing page for a new learner', () => {
     startProgressDisplay();
     expect(q('[data-lab-status="03-config"]').textContent).toBe('Not started');
     expect(q('[data-continue]').getAttribute('href')).toBe('/factors/01-codebase/');
-    expect(q('[data-progress-count]').textContent).toBe('0 of 2 labs passed');
+    expect(q('[data-progress-count]').textContent).toBe('0 of 4 chapters finished');
+    expect(q('[data-labs-count]').textContent).toBe('0 of 2 labs passed');
   });
 });
 
 describe('a returning learner', () => {
-  it('sees saved statuses, the passed count and where to continue', () => {
+  it('sees saved statuses, chapters read as well as labs passed, and the next unfinished chapter, never a passed one', () => {
     localStorage.setItem(PROGRESS_KEY, JSON.stringify({
       v: 1,
       labs: { '03-config': { status: 'passed', updatedAt: '2030-01-01T00:00:00Z' }, '06-processes': { status: 'in-progress', updatedAt: '2030-01-01T00:00:00Z' } },
       last: { chapter: '03-config', at: '2030-01-01T00:00:00Z' },
+      read: { '01-codebase': '2030-01-01T00:00:00Z' },
     }));
     startProgressDisplay();
     expect(q('[data-lab-status="03-config"]').dataset['status']).toBe('passed');
     expect(q('[data-lab-status="03-config"]').textContent).toBe('Passed');
     expect(q('[data-lab-status="06-processes"]').textContent).toBe('In progress');
-    expect(q('[data-progress-count]').textContent).toBe('1 of 2 labs passed');
-    expect((q('[data-progress-bar]') as HTMLProgressElement).value).toBe(1);
-    expect(q('[data-continue]').getAttribute('href')).toBe('/factors/03-config/');
-    expect(q('[data-continue] [data-label]').textContent).toBe('Continue with Config');
+    expect(q('[data-read-status="01-codebase"]').textContent).toBe('Read');
+    expect(q('[data-progress-count]').textContent).toBe('2 of 4 chapters finished');
+    expect(q('[data-labs-count]').textContent).toBe('1 of 2 labs passed');
+    expect((q('[data-progress-bar]') as HTMLProgressElement).value).toBe(2);
+    // The last chapter opened is passed: the way on is the next unfinished one after it.
+    expect(q('[data-continue]').getAttribute('href')).toBe('/factors/06-processes/');
+    expect(q('[data-continue] [data-label]').textContent).toBe('Next: Processes');
+  });
+
+  it('continues with the chapter opened last while it is unfinished', () => {
+    localStorage.setItem(PROGRESS_KEY, JSON.stringify({ v: 1, labs: {}, last: { chapter: '02-dependencies', at: '2030-01-01T00:00:00Z' } }));
+    startProgressDisplay();
+    expect(q('[data-continue]').getAttribute('href')).toBe('/factors/02-dependencies/');
+    expect(q('[data-continue] [data-label]').textContent).toBe('Continue with Dependencies');
   });
 
   it('sees a lab pass without reloading, as the workspace records it', () => {

@@ -6,7 +6,9 @@ import {
   exportProgress,
   importProgress,
   labStatus,
+  markRead,
   markVisited,
+  nextChapter,
   onProgressChange,
   readProgress,
   resetProgress,
@@ -64,6 +66,45 @@ describe('working on labs', () => {
   it('remembers the last chapter visited', () => {
     markVisited('09-disposability', storage);
     expect(readProgress(storage).last?.chapter).toBe('09-disposability');
+  });
+});
+
+describe('reading chapters and the way on', () => {
+  const course = [{ id: '01-codebase' }, { id: '02-dependencies' }, { id: '03-config', lab: '03-config' }, { id: '04-backing-services' }];
+
+  it('records the first time a chapter was read to its end, and keeps it', () => {
+    vi.useFakeTimers({ now: new Date('2030-01-02T03:04:05Z') });
+    markRead('02-dependencies', storage);
+    vi.setSystemTime(new Date('2031-01-01T00:00:00Z'));
+    markRead('02-dependencies', storage);
+    expect(readProgress(storage).read).toEqual({ '02-dependencies': '2030-01-02T03:04:05.000Z' });
+  });
+
+  it('sends a new learner to the first chapter', () => {
+    expect(nextChapter(course, readProgress(storage))?.id).toBe('01-codebase');
+  });
+
+  it('never sends a learner to a finished chapter: a lab chapter is finished when its lab passed, another when read', () => {
+    markRead('01-codebase', storage);
+    markVisited('01-codebase', storage);
+    expect(nextChapter(course, readProgress(storage))?.id).toBe('02-dependencies');
+    setLabStatus('03-config', 'passed', storage);
+    markRead('02-dependencies', storage);
+    markVisited('03-config', storage);
+    expect(nextChapter(course, readProgress(storage))?.id).toBe('04-backing-services');
+    // After a lab completes, the next unfinished chapter after it, wrapping round past the end.
+    markRead('04-backing-services', storage);
+    expect(nextChapter(course, readProgress(storage), '03-config')).toBeUndefined();
+  });
+
+  it('wraps round to unfinished chapters before the current one', () => {
+    markRead('04-backing-services', storage);
+    expect(nextChapter(course, readProgress(storage), '03-config')?.id).toBe('01-codebase');
+  });
+
+  it('rejects a "read" entry that is not a date, as damage', () => {
+    storage.setItem(PROGRESS_KEY, JSON.stringify({ v: 1, labs: {}, read: { '01-codebase': 'yesterday' } }));
+    expect(() => readProgress(storage)).toThrow(/read\["01-codebase"\] must be a date/);
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createChecksStore } from '../../../src/workspace/stores/checks.ts';
+import { createChecksStore, fingerprint } from '../../../src/workspace/stores/checks.ts';
 import type { CheckEvent } from '../../../src/workspace/runtime/types.ts';
 
 const plan = { v: 1, type: 'plan', lab: '03-config', checks: [{ id: 'port', title: 'Port from PORT' }, { id: 'redis', title: 'Redis from REDIS_URL' }] } satisfies CheckEvent;
@@ -61,5 +61,44 @@ describe('the checks store', () => {
     store.apply({ v: 1, type: 'done', status: 'pass', passed: 0, failed: 0, errored: 0 });
     store.apply({ v: 1, type: 'log', check: 'port', source: 'app', text: 'late' });
     expect(store.state.get().transcript).toEqual([{ check: 'port', source: 'app', text: 'listening' }]);
+  });
+});
+
+describe('results and the files they describe', () => {
+  const run = (store: ReturnType<typeof createChecksStore>): void => {
+    store.begin();
+    store.apply(plan);
+    store.apply({ v: 1, type: 'result', check: 'port', status: 'fail', message: 'm', hints: [], ms: 1 });
+    store.apply({ v: 1, type: 'result', check: 'redis', status: 'pass', message: 'ok', hints: [], ms: 1 });
+    store.apply({ v: 1, type: 'done', status: 'fail', passed: 1, failed: 1, errored: 0 });
+  };
+
+  it('are marked stale after an edit, and current again when the edit is undone', () => {
+    const store = createChecksStore();
+    const starter = fingerprint({ 'config.js': 'a' });
+    store.filesChanged(starter);
+    run(store);
+    expect(store.state.get().stale).toBe(false);
+    store.filesChanged(fingerprint({ 'config.js': 'a // note' }));
+    expect(store.state.get().stale).toBe(true);
+    store.filesChanged(starter);
+    expect(store.state.get().stale).toBe(false);
+  });
+
+  it('are stale when they arrive if the files changed while the checks ran, until the next run', () => {
+    const store = createChecksStore();
+    store.filesChanged(fingerprint({ 'config.js': 'a' }));
+    store.begin();
+    store.filesChanged(fingerprint({ 'config.js': 'b' }));
+    store.apply(plan);
+    store.apply({ v: 1, type: 'done', status: 'pass', passed: 2, failed: 0, errored: 0 });
+    expect(store.state.get().stale).toBe(true);
+    run(store);
+    expect(store.state.get().stale).toBe(false);
+  });
+
+  it('fingerprints do not depend on the order of the files', () => {
+    expect(fingerprint({ a: '1', b: '2' })).toBe(fingerprint({ b: '2', a: '1' }));
+    expect(fingerprint({ a: '1', b: '2' })).not.toBe(fingerprint({ a: '2', b: '1' }));
   });
 });

@@ -10,6 +10,8 @@ class RestartingRunner {
   next = 0;
   readonly calls: string[] = [];
   readonly eventUrls: string[] = [];
+  /** The latest event stream the page opened, to break it as a server that went away does. */
+  events: { onerror: (() => void) | null; onopen: (() => void) | null } | null = null;
   pageFetches = 0;
 
   restart(): void {
@@ -41,7 +43,9 @@ class RestartingRunner {
       },
       openEvents: (url) => {
         this.eventUrls.push(url);
-        return { onmessage: null, onerror: null, close: () => undefined } as unknown as EventSource;
+        const events = { onmessage: null, onerror: null, onopen: null, close: () => undefined };
+        this.events = events;
+        return events as unknown as EventSource;
       },
       ...(withRecovery
         ? {
@@ -123,3 +127,26 @@ describe('the local adapter after the course server restarts', () => {
     expect(error.message).not.toContain('.).');
   });
 });
+
+describe('the local adapter when the course server goes away and comes back', () => {
+  it('says so the moment the event stream breaks, and reconnects by itself with the current files once the server answers', async () => {
+    const runner = new RestartingRunner();
+    const runtime = runner.runtime();
+    const heard: string[] = [];
+    runtime.onConnection((state) => heard.push(state));
+    await runtime.mount(lab);
+    await runtime.writeFile('config.js', 'edited before the server stopped');
+    runner.up = false;
+    runner.events!.onerror!();
+    expect(heard).toEqual(['lost']);
+    await new Promise((resolve) => setTimeout(resolve, 1_700));
+    expect(heard).toEqual(['lost']);
+    runner.restart();
+    runner.up = true;
+    await expect.poll(() => heard, { timeout: 4_000 }).toEqual(['lost', 'back']);
+    expect(runner.sessions.size).toBe(1);
+    expect(runner.eventUrls.at(-1)).toMatch(/\/sessions\/s1-token-1\/events\?token=token-1$/);
+    await runtime.dispose();
+  });
+});
+

@@ -66,3 +66,15 @@ describe('the lab status line', () => {
     stop();
   });
 });
+
+describe('how a stopped app ended, in words', () => {
+  it('tells a drain from a signal’s default and from a kill after the grace period', async () => {
+    const { describeExit } = await import('../../../src/workspace/stores/run.ts');
+    expect(describeExit({ code: 0, signal: null, ms: 420, stopped: true })).toBe('app stopped: exit code 0 after 0.4 s');
+    expect(describeExit({ code: 143, signal: null, ms: 30, stopped: true }, 'long')).toBe(
+      'app stopped: Stop sent SIGTERM, which ended the app after 0.0 s (exit code 143): no handler of its own saw it through',
+    );
+    expect(describeExit({ code: null, signal: 'SIGKILL', ms: 2100, stopped: true })).toBe('app stopped: killed by SIGKILL after 2.1 s');
+    expect(describeExit({ code: 1, signal: null, stopped: false }, 'long')).toBe('app exited with code 1');
+  });
+});

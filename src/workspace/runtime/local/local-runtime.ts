@@ -30,7 +30,7 @@ import {
 export interface LocalDeps {
   token: string;
   fetch: typeof fetch;
-  openEvents: (url: string) => Pick<EventSource, 'onmessage' | 'onerror' | 'close'>;
+  openEvents: (url: string) => EventsLike;
   /**
    * The runner's current token, read afresh from this page's server (it changes when the server
    * restarts); null when the server does not answer or serves no token. Without it, no recovery.
@@ -40,9 +40,15 @@ export interface LocalDeps {
   beacon?: (url: string) => boolean;
 }
 
+/** The part of EventSource the adapter uses (`onopen` is set, and called by real ones). */
+export type EventsLike = Pick<EventSource, 'onmessage' | 'onerror' | 'close'> & { onopen?: EventSource['onopen'] };
+
+/** How often a page that lost its server asks whether the server is back. */
+const PROBE_MS = 1_500;
+
 interface Tracked {
   onOutput: (chunk: string) => void;
-  resolveExit: (code: number | null) => void;
+  resolveExit: (code: number | null, signal?: string | null) => void;
 }
 
 const REMEDY = 'Restart the course with “npm start” and reload this page.';
@@ -65,7 +71,10 @@ export class LocalRuntime implements LabRuntime {
   #token: string;
   #session: string | null = null;
   #lab: LabMount | null = null;
-  #events: Pick<EventSource, 'onmessage' | 'onerror' | 'close'> | null = null;
+  #events: EventsLike | null = null;
+  readonly #connection = new Set<(state: 'lost' | 'back') => void>();
+  #lost = false;
+  #disposed = false;
   readonly #processes = new Map<string, Tracked>();
   /** Events that arrived before the request that started their process returned. */
   readonly #early = new Map<string, RunnerEvent[]>();
@@ -128,7 +137,12 @@ export class LocalRuntime implements LabRuntime {
     await this.#request(`/sessions/${this.#session}/stop`, { method: 'POST' });
   }
 
+  onConnection(listener: (state: 'lost' | 'back') => void): void {
+    this.#connection.add(listener);
+  }
+
   async dispose(): Promise<void> {
+    this.#disposed = true;
     this.#events?.close();
     this.#events = null;
     for (const tracked of this.#processes.values()) tracked.resolveExit(null);
@@ -152,8 +166,10 @@ export class LocalRuntime implements LabRuntime {
     const sid = this.#sid();
     const response = await this.#request(`/sessions/${sid}/processes`, { method: 'POST', body: JSON.stringify(body), json: true });
     const { process: pid } = (await response.json()) as StartProcessResponse;
-    let resolveExit!: (code: number | null) => void;
-    const exit = new Promise<number | null>((resolve) => (resolveExit = resolve));
+    let resolveEnded!: (ended: { code: number | null; signal: string | null }) => void;
+    const ended = new Promise<{ code: number | null; signal: string | null }>((resolve) => (resolveEnded = resolve));
+    const exit = ended.then(({ code }) => code);
+    const resolveExit = (code: number | null, signal: string | null = null): void => resolveEnded({ code, signal });
     const spot = options.onServerReady ? spotAppUrl(options.onServerReady) : null;
     const onOutput = spot
       ? (chunk: string): void => {
@@ -182,6 +198,7 @@ export class LocalRuntime implements LabRuntime {
     };
     return {
       exit,
+      ended,
       write: (data) => send('stdin', data, ''),
       kill,
       interrupt: () => {
@@ -199,7 +216,50 @@ export class LocalRuntime implements LabRuntime {
       if (this.#processes.has(event.process)) this.#dispatch(event);
       else this.#early.set(event.process, [...(this.#early.get(event.process) ?? []), event]);
     };
+    // The event stream is the page's line to the server: it breaks the moment the server goes away.
+    events.onerror = () => {
+      if (this.#events === events) this.#markLost();
+    };
+    // The same server answered again (a network blip, not a restart): nothing was lost but time.
+    events.onopen = () => {
+      if (this.#events === events && this.#lost) this.#markBack();
+    };
     this.#events = events;
+  }
+
+  #markLost(): void {
+    if (this.#lost || this.#disposed || !this.#lab) return;
+    this.#lost = true;
+    for (const listener of this.#connection) listener('lost');
+    void this.#probe();
+  }
+
+  #markBack(): void {
+    this.#lost = false;
+    for (const listener of this.#connection) listener('back');
+  }
+
+  /** While the server is away: ask every PROBE_MS whether it is back, and set the workspace up there again. */
+  async #probe(): Promise<void> {
+    while (this.#lost && !this.#disposed) {
+      await new Promise((resolve) => setTimeout(resolve, PROBE_MS));
+      if (!this.#lost || this.#disposed) return;
+      const token = this.#deps.currentToken ? await this.#deps.currentToken() : null;
+      if (!token || !this.#lost) continue;
+      try {
+        this.#token = token;
+        for (const tracked of this.#processes.values()) tracked.resolveExit(null);
+        this.#processes.clear();
+        this.#early.clear();
+        const created = await this.#request('/sessions', { method: 'POST', body: JSON.stringify(this.#lab), json: true }, true);
+        const { session } = (await created.json()) as CreateSessionResponse;
+        this.#session = session;
+        this.#listen(session);
+        this.#markBack();
+      } catch {
+        // Not ready yet (still starting, or refusing): try again on the next round.
+      }
+    }
   }
 
   #dispatch(event: RunnerEvent): void {
@@ -217,7 +277,7 @@ export class LocalRuntime implements LabRuntime {
           : null;
     if (why) tracked.onOutput(`\r\n\x1b[33mThe runner stopped this process: ${why}.\x1b[0m\r\n`);
     this.#processes.delete(event.process);
-    tracked.resolveExit(event.code);
+    tracked.resolveExit(event.code, event.signal);
   }
 
   #sid(): string {
@@ -287,7 +347,7 @@ export function localRuntimeFromPage(token: string): LocalRuntime {
   return new LocalRuntime({
     token,
     fetch: (input, init) => fetch(input, init),
-    openEvents: (url) => new EventSource(url),
+    openEvents: (url) => new EventSource(url) as EventsLike,
     // A restarted server writes its new token into the pages it serves: this page, fetched again, has it.
     currentToken: async () => {
       try {
