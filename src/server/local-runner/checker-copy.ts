@@ -99,12 +99,17 @@ export async function layCheckerCopy(prefix: string, files: CheckerFiles, comman
 /**
  * Replaces the workspace's `.lab/` with the lab's own files: written beside it, then swapped in with two
  * renames, so a Run starting meanwhile finds either the old folder or the new one, never half of one.
+ * The kit's installed packages (`.lab/node_modules`, which the file API never lets a learner write) move
+ * over to the fresh folder, so the embedded Redis and the launcher still find them.
  */
 export async function relayWorkspaceLab(workspace: string, hidden: FileMap): Promise<void> {
   const fresh = await mkdtemp(join(workspace, '.lab-fresh-'));
   const old = `${fresh.replace('.lab-fresh-', '.lab-old-')}`;
   try {
     await layFiles(fresh, Object.fromEntries(Object.entries(hidden).map(([path, text]) => [relative('.lab', path), text])));
+    await rename(join(workspace, '.lab', 'node_modules'), join(fresh, 'node_modules')).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ENOENT') throw error;
+    });
     await rename(join(workspace, '.lab'), old).catch((error: NodeJS.ErrnoException) => {
       if (error.code !== 'ENOENT') throw error;
     });

@@ -110,11 +110,13 @@ describe('the real Config lab on the runner', () => {
       await stream.waitFor((e) => e.type === 'output' && /listening|port/i.test(stream.output(id)), 15_000);
       const [leader] = server.runner?.sessions()[0]?.pids() ?? [];
       // The launcher may announce the port a moment before the app's process exists.
-      await eventually(() => treeMembers(leader as number).length >= 2);
-      const pids = [leader as number, ...treeMembers(leader as number)];
-      // sh, the launcher and the app at least.
-      expect(pids.length).toBeGreaterThanOrEqual(3);
-      expect(processesIn(server.workRoot).sort()).toEqual([...pids].sort());
+      // The Run command is exec'd in place of its shell: the launcher leads, the app is its child (the
+      // session's embedded Redis runs apart, for every command of the session).
+      const tree = (): number[] => [leader as number, ...treeMembers(leader as number)].sort();
+      await eventually(() => tree().length >= 2 && processesIn(server.workRoot).sort().join() === tree().join());
+      const pids = tree();
+      expect(pids.length).toBeGreaterThanOrEqual(2);
+      expect(processesIn(server.workRoot).sort()).toEqual(pids);
       expect(stream.output(id)).toContain('embedded Redis');
       await runner(server, `/sessions/${session}/processes/${id}`, { method: 'DELETE' });
       expect(pids.filter(isAlive)).toEqual([]);
