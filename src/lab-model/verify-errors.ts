@@ -60,7 +60,12 @@ export function firstError(events: CheckEvent[], stderr: string): string | undef
   return `${errored.check}: ${errored.message.split('\n')[0]}${place && !errored.message.includes(place) ? ` [${place}]` : ''}`;
 }
 
-const PROBE_LIMIT_MS = 20_000;
+/**
+ * A probe only loads check.mjs and its imports, well under a second on an idle machine; the limit is for a
+ * check.mjs that never calls runLab yet keeps running, and is wide because a loaded machine (CI, several
+ * verifies at once) can take many seconds just to start Node.
+ */
+const PROBE_LIMIT_MS = 120_000;
 const HOOKS = new URL('./verify-probe-hooks.mjs', import.meta.url);
 
 /**
@@ -79,7 +84,11 @@ export async function probeChecks(workspace: string, manifest: LabManifest, labs
   let err = '';
   child.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
   child.stderr.setEncoding('utf8').on('data', (c: string) => (err += c));
-  const timer = setTimeout(() => child.kill('SIGKILL'), PROBE_LIMIT_MS);
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    child.kill('SIGKILL');
+  }, PROBE_LIMIT_MS);
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
   clearTimeout(timer);
   const line = out.split('\n').find((l) => l.startsWith('{"labProbe":'));
@@ -87,6 +96,7 @@ export async function probeChecks(workspace: string, manifest: LabManifest, labs
     // The probe's own hooks show in Node's report of a failed import; the place that matters is the import.
     const error = firstNodeError(err.split('\n').filter((l) => !l.includes('verify-probe-hooks.mjs')).join('\n'));
     if (error) return `${shown} does not load: ${repoPaths(error, workspace, labsRoot)}`;
+    if (timedOut) return `${shown} was still running ${PROBE_LIMIT_MS / 1000} s after it was loaded without calling runLab; end it with await runLab(new URL('./lab.json', import.meta.url), { … }) and start nothing before it.`;
     return `${shown} never called runLab (exit ${code ?? 'killed'}); end it with await runLab(new URL('./lab.json', import.meta.url), { … }).`;
   }
   const implemented = (JSON.parse(line) as { labProbe: string[] }).labProbe;
