@@ -6,6 +6,8 @@
 // back in order, and MULTI/EXEC blocks are atomic. WATCH is per connection, as in Redis: EXEC aborts
 // (replies with a null array) when another client — or the same one — changed a watched key since WATCH,
 // so an optimistic WATCH/MULTI/EXEC retry loop behaves here as it does against a real redis-server.
+// The blocking list pops (BLPOP, BRPOP, BLMOVE, BRPOPLPUSH), which the mock lacks, block only their own
+// connection, as in Redis: a job queue's workers wait on them while other clients go on pushing.
 //
 //   node redis-server.mjs [--port N]   prints `{"msg":"redis ready","url":...}` and serves until SIGTERM/SIGINT.
 import { createServer } from 'node:net';
@@ -19,6 +21,23 @@ const Parser = loadPackage('redis-parser');
 const ERR_ARGS = (name) => new Error(`ERR wrong number of arguments for '${name}' command`);
 /** EXEC's reply when a watched key changed: RESP2's null array, `*-1`. */
 const ABORTED = Symbol('null array');
+/** A blocking pop found nothing: the connection waits (see `blocked`), its reply comes later. */
+const BLOCKED = Symbol('blocked');
+/** Blocking list commands and how to try each once without blocking. */
+const BLOCKING = {
+  blpop: { keys: (rest) => rest.slice(0, -1), minArgs: 2, pop: (mock, rest) => firstPop(mock, 'lpop', rest.slice(0, -1)) },
+  brpop: { keys: (rest) => rest.slice(0, -1), minArgs: 2, pop: (mock, rest) => firstPop(mock, 'rpop', rest.slice(0, -1)) },
+  blmove: { keys: (rest) => [rest[0]], args: 5, pop: (mock, rest) => mock.lmove(rest[0], rest[1], rest[2], rest[3]) },
+  brpoplpush: { keys: (rest) => [rest[0]], args: 3, pop: (mock, rest) => mock.rpoplpush(rest[0], rest[1]) },
+};
+/** BLPOP/BRPOP: the first non-empty key's element, as [key, value]; null when all are empty. */
+async function firstPop(mock, pop, keys) {
+  for (const key of keys) {
+    const value = await mock[pop](key);
+    if (value !== null && value !== undefined) return [key, value];
+  }
+  return null;
+}
 let instances = 0;
 
 /**
@@ -32,8 +51,11 @@ export async function startRedisServer({ port = 0, host = '127.0.0.1', password 
   const dbs = new Map();
   /** Connections with a WATCH in force; each holds `watching`: a Set of `${db}:${key}`. */
   const watchers = new Set();
+  /** Connections waiting in a blocking pop; each holds `blocked`: { name, rest, keys, timer }. */
+  const blockedConns = new Set();
   const touch = (index, key) => {
     for (const conn of watchers) if (conn.watching.has(`${index}:${key}`)) conn.dirty = true;
+    for (const conn of blockedConns) if (conn.db === index && conn.blocked.keys.includes(key)) wake(conn);
   };
   const touchAll = (index) => {
     for (const conn of watchers) if (index === undefined || [...conn.watching].some((k) => k.startsWith(`${index}:`))) conn.dirty = true;
@@ -123,12 +145,69 @@ export async function startRedisServer({ port = 0, host = '127.0.0.1', password 
         unwatch(conn);
         if (aborted) return ABORTED;
         const replies = [];
-        for (const command of queued) replies.push(await run(conn, command));
+        conn.executing = true;
+        try {
+          for (const command of queued) replies.push(await execute(conn, command));
+        } finally {
+          conn.executing = false;
+        }
         return replies;
       }
       default:
+        if (Object.hasOwn(BLOCKING, name)) return block(conn, name, rest);
         return run(conn, args);
     }
+  }
+
+  /** Pops at once when it can; otherwise marks the connection blocked until a push or the timeout. */
+  async function block(conn, name, rest) {
+    const spec = BLOCKING[name];
+    if (spec.args ? rest.length !== spec.args : rest.length < spec.minArgs) return ERR_ARGS(name);
+    const timeout = Number(rest.at(-1));
+    if (!/^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/.test(rest.at(-1)) || !Number.isFinite(timeout)) return new Error('ERR timeout is not a float or out of range');
+    if (timeout < 0) return new Error('ERR timeout is negative');
+    const popped = await attempt(conn, spec, rest);
+    // Inside MULTI (EXEC) a blocking pop never blocks: it answers null when there is nothing, as in Redis.
+    if (popped !== null || conn.executing) return popped;
+    conn.blocked = { name, rest, keys: spec.keys(rest), timer: undefined };
+    if (timeout > 0) conn.blocked.timer = setTimeout(() => later(conn, conn.blocked, async () => null), timeout * 1000);
+    blockedConns.add(conn);
+    return BLOCKED;
+  }
+
+  async function attempt(conn, spec, rest) {
+    try {
+      return await spec.pop(db(conn.db), rest);
+    } catch (error) {
+      return new Error(error.message.startsWith('ERR') || error.message.startsWith('WRONGTYPE') ? error.message : `ERR ${error.message}`);
+    }
+  }
+
+  /** A key a blocked connection waits on changed: try its pop again, in turn with every other command. */
+  function wake(conn) {
+    const { blocked } = conn;
+    if (blocked.waking) return;
+    blocked.waking = true;
+    later(conn, blocked, async () => {
+      blocked.waking = false;
+      const popped = await attempt(conn, BLOCKING[blocked.name], blocked.rest);
+      return popped === null ? BLOCKED : popped;
+    });
+  }
+
+  /** Runs `settle` in the global order; unless it says BLOCKED, sends its reply and unblocks the connection. */
+  function later(conn, blocked, settle) {
+    queue = queue.then(async () => {
+      if (conn.blocked !== blocked || !conn.socket || conn.socket.destroyed) return;
+      const reply = await settle();
+      if (reply === BLOCKED) return;
+      clearTimeout(blocked.timer);
+      conn.blocked = undefined;
+      blockedConns.delete(conn);
+      conn.socket.write(encodeReply(reply));
+      // Commands the client sent while it was blocked run now, in order, until one blocks again.
+      while (!conn.blocked && conn.backlog.length && !conn.socket.destroyed) await conn.step(conn.backlog.shift());
+    });
   }
 
   function authenticate(conn, rest) {
@@ -159,18 +238,25 @@ export async function startRedisServer({ port = 0, host = '127.0.0.1', password 
   const server = createServer((socket) => {
     sockets.add(socket);
     socket.setNoDelay(true);
-    const conn = { id: ++nextId, db: 0, closing: false, transaction: undefined, name: undefined, watching: new Set(), dirty: false, authed: password === undefined };
+    const conn = { id: ++nextId, db: 0, closing: false, transaction: undefined, name: undefined, watching: new Set(), dirty: false, authed: password === undefined, socket, blocked: undefined, backlog: [], executing: false, step: undefined };
+    /** Runs one command and sends its reply (none yet when it blocks). */
+    conn.step = async (args) => {
+      const name = String(args[0] ?? '').toLowerCase();
+      const queueing = conn.transaction && !['exec', 'discard', 'multi', 'watch', 'quit'].includes(name);
+      if (queueing) conn.transaction.push(args);
+      const reply = queueing ? status('QUEUED') : await execute(conn, args);
+      if (reply === BLOCKED) return;
+      socket.write(reply === ABORTED ? Buffer.from('*-1\r\n') : encodeReply(reply));
+      if (conn.closing) socket.end();
+    };
     const parser = new Parser({
       returnReply(args) {
         if (!Array.isArray(args)) args = String(args).trim().split(/\s+/); // inline commands (telnet, redis-cli -x)
         queue = queue.then(async () => {
           if (socket.destroyed) return;
-          const name = String(args[0] ?? '').toLowerCase();
-          const queueing = conn.transaction && !['exec', 'discard', 'multi', 'watch', 'quit'].includes(name);
-          if (queueing) conn.transaction.push(args);
-          const reply = queueing ? status('QUEUED') : await execute(conn, args);
-          socket.write(reply === ABORTED ? Buffer.from('*-1\r\n') : encodeReply(reply));
-          if (conn.closing) socket.end();
+          // A blocked client's commands wait their turn behind the blocking one, as in Redis.
+          if (conn.blocked || conn.backlog.length) conn.backlog.push(args);
+          else await conn.step(args);
         });
       },
       returnError(error) {
@@ -182,6 +268,9 @@ export async function startRedisServer({ port = 0, host = '127.0.0.1', password 
     socket.on('close', () => {
       sockets.delete(socket);
       unwatch(conn);
+      if (conn.blocked) clearTimeout(conn.blocked.timer);
+      conn.blocked = undefined;
+      blockedConns.delete(conn);
     });
   });
 

@@ -198,3 +198,66 @@ describe('embedded Redis: WATCH is per connection', () => {
     expect(aborted).toBeGreaterThanOrEqual(11);
   });
 });
+
+describe('embedded Redis: blocking list pops block only their own connection', () => {
+  let clients: Redis[] = [];
+  const client = () => {
+    const c = new Redis(server.url);
+    clients.push(c);
+    return c;
+  };
+  afterAll(async () => {
+    await Promise.all(clients.map((c) => c.quit()));
+    clients = [];
+  });
+
+  it('wakes one BLPOP/BRPOP waiter per pushed element while other clients keep working', async () => {
+    const [a, b, pusher] = [client(), client(), client()];
+    const first = a.blpop('jobs:block', 0);
+    const second = b.brpop('jobs:other', 'jobs:block', 0);
+    // While both wait, the server still answers everyone else.
+    expect(await pusher.incr('jobs:unrelated')).toBe(1);
+    await pusher.rpush('jobs:block', 'one', 'two');
+    const replies = [await first, await second].sort();
+    expect(replies).toEqual([['jobs:block', 'one'], ['jobs:block', 'two']]);
+    expect(await pusher.llen('jobs:block')).toBe(0);
+  });
+
+  it('answers null at the timeout, and runs what the client sent meanwhile afterwards, in order', async () => {
+    const a = client();
+    const started = performance.now();
+    const popped = a.blpop('jobs:none', 0.2);
+    const after = a.set('jobs:after', 'ran');
+    expect(await popped).toBeNull();
+    expect(performance.now() - started).toBeGreaterThanOrEqual(180);
+    expect(await after).toBe('OK');
+  });
+
+  it('pops at once when there is something, and moves with BLMOVE and BRPOPLPUSH', async () => {
+    const [a, pusher] = [client(), client()];
+    await pusher.rpush('jobs:src', 'x');
+    expect(await a.blmove('jobs:src', 'jobs:busy', 'LEFT', 'RIGHT', 1)).toBe('x');
+    const waiting = a.brpoplpush('jobs:src', 'jobs:busy', 0);
+    await pusher.lpush('jobs:src', 'y');
+    expect(await waiting).toBe('y');
+    expect(await pusher.lrange('jobs:busy', 0, -1)).toEqual(['y', 'x']); // RPOPLPUSH pushes onto the head
+  });
+
+  it('refuses a bad timeout like redis-server, and never blocks inside MULTI', async () => {
+    const a = client();
+    await expect(a.blpop('jobs:none', 'soon')).rejects.toThrow('ERR timeout is not a float or out of range');
+    await expect(a.blpop('jobs:none', -1)).rejects.toThrow('ERR timeout is negative');
+    expect(await a.multi().blpop('jobs:none', 0).rpush('jobs:none', 'z').exec()).toEqual([[null, null], [null, 1]]);
+  });
+
+  it('forgets a waiter whose connection closed: the next element goes to a live one', async () => {
+    const [gone, live, pusher] = [new Redis(server.url), client(), client()];
+    gone.blpop('jobs:handoff', 0).catch(() => {});
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    gone.disconnect();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const waiting = live.blpop('jobs:handoff', 0);
+    await pusher.rpush('jobs:handoff', 'only');
+    expect(await waiting).toEqual(['jobs:handoff', 'only']);
+  });
+});
