@@ -1,9 +1,13 @@
 // The learner's Run: starts the embedded Redis unless REDIS_URL points at one, then the app with the
 // lab's default environment, forwarding its output and the signals the runtime sends (Stop, Ctrl-C).
 // `--instances N` starts N copies on consecutive ports (PORT, PORT+1, …) sharing that one Redis.
+// `--formation web=1,worker=2` starts the Procfile's process types instead, as a process manager would:
+// each process is named in DYNO (web.1, worker.2, …), web processes get consecutive ports, and every line
+// of output says which process printed it.
 import { readFile } from 'node:fs/promises';
 import { spawn } from 'node:child_process';
 import { parseCommand } from './app.mjs';
+import { parseProcfile } from './context.mjs';
 import { startRedisServer } from './redis-server.mjs';
 import { canConnect, eachLine, freePort, sleep } from './util.mjs';
 
@@ -23,11 +27,27 @@ export async function launch(manifestUrl, { argv = process.argv.slice(2) } = {})
   }
 
   const flag = argv.indexOf('--instances');
+  const formationFlag = argv.indexOf('--formation');
   const count = flag >= 0 ? Math.max(1, Math.min(4, Number(argv[flag + 1]) || 1)) : 1;
-  const { program, args } = parseCommand(manifest.commands.start);
+  /** What to start: one entry per process; `web` ones get a port and are announced. */
+  let plan;
+  if (formationFlag >= 0) {
+    const formation = await readFormation(argv[formationFlag + 1]);
+    if (typeof formation === 'string') {
+      console.log(`[lab] ${formation}`);
+      await embedded?.close();
+      process.exit(1);
+    }
+    plan = formation;
+    if (plan.length === 0) console.log('[lab] The formation has no processes (every count is 0), so nothing runs.');
+  } else {
+    plan = Array.from({ length: count }, (_, i) => ({ name: count > 1 ? `instance ${String.fromCharCode(65 + i)}` : 'the app', tag: count > 1 ? String.fromCharCode(65 + i) : undefined, command: manifest.commands.start, web: true }));
+  }
+  const prefixed = plan.length > 1 || formationFlag >= 0;
   // PORT set by the learner wins; else the runner's per-session default (so two tabs do not share one), else the manifest's.
   const basePort = Number(process.env.PORT ?? process.env.LAB_DEFAULT_PORT ?? manifest.env?.PORT ?? 3000);
-  const ports = Array.from({ length: count }, (_, i) => basePort + i);
+  const webs = plan.filter((p) => p.web);
+  const ports = webs.map((_, i) => basePort + i);
   // Checked before the apps start: afterwards a connection could come from the other program.
   // The manifest's port is only a default: when another lab or program holds it, move to a free one.
   // A PORT the learner set themselves is respected, and a clash is reported instead.
@@ -45,15 +65,22 @@ export async function launch(manifestUrl, { argv = process.argv.slice(2) } = {})
   }
 
   const watchRedis = watchForOtherRedis(env.REDIS_URL);
-  const instances = ports.map((port, i) => {
-    const name = String.fromCharCode(65 + i);
-    if (count > 1) console.log(`[lab] Instance ${name} on port ${port}`);
-    const child = spawn(program, args, { env: { ...env, PORT: String(port) }, stdio: [count > 1 ? 'ignore' : 'inherit', 'pipe', 'pipe'] });
+  webs.forEach((p, i) => (p.port = ports[i]));
+  let stopping = false;
+  const instances = plan.map(({ name, tag, command, port, web }) => {
+    if (formationFlag >= 0) console.log(`[lab] ${name}: ${command}${web ? ` on port ${port}` : ''}`);
+    else if (tag) console.log(`[lab] Instance ${tag} on port ${port}`);
+    const own = { ...env, ...(formationFlag >= 0 ? { DYNO: name } : {}) };
+    // Only web processes listen; the others get no PORT (as a process manager would give them none to use).
+    if (web) own.PORT = String(port);
+    else delete own.PORT;
+    const { program, args } = parseCommand(command);
+    const child = spawn(program, args, { env: own, stdio: [prefixed ? 'ignore' : 'inherit', 'pipe', 'pipe'] });
     // Output is piped rather than inherited so Run can notice a Redis the app was not given.
     for (const [stream, out] of [[child.stdout, process.stdout], [child.stderr, process.stderr]]) {
-      if (count > 1) {
+      if (prefixed) {
         eachLine(stream, (line) => {
-          out.write(`[${name}] ${line}\n`);
+          out.write(`[${tag ?? name}] ${line}\n`);
           watchRedis(line);
         });
       } else {
@@ -63,15 +90,18 @@ export async function launch(manifestUrl, { argv = process.argv.slice(2) } = {})
     }
     const exited = new Promise((resolve) => {
       child.on('error', (error) => {
-        console.error(`[lab] Could not start "${manifest.commands.start}": ${error.message}`);
+        console.error(`[lab] Could not start "${command}": ${error.message}`);
         resolve({ code: 1, failedToStart: true });
       });
-      child.on('exit', (code, signal) => resolve({ code, signal }));
+      child.on('exit', (code, signal) => {
+        // In a formation one process may end while the others run on: say so, since nothing else would.
+        if (formationFlag >= 0 && !stopping) console.log(`[lab] ${name} ${signal ? `was killed by ${signal}` : `exited with code ${code}`}; the other processes keep running.`);
+        resolve({ code, signal });
+      });
     });
-    return { name: count > 1 ? `instance ${name}` : 'the app', port, child, exited };
+    return { name, port, web, child, exited };
   });
 
-  let stopping = false;
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
     // Pass the signal on and let the app decide how to stop; the launcher exits when the apps do.
     process.on(signal, () => {
@@ -79,12 +109,37 @@ export async function launch(manifestUrl, { argv = process.argv.slice(2) } = {})
       instances.forEach(({ child }) => child.kill(signal));
     });
   }
-  const announced = announceWhenReady(instances.filter((instance) => !taken.has(instance.port)), { stopping: () => stopping });
+  const announced = announceWhenReady(instances.filter((instance) => instance.web && !taken.has(instance.port)), { stopping: () => stopping });
   const exits = await Promise.all(instances.map((instance) => instance.exited));
   await announced;
   const codes = exits.map(({ code, signal }) => code ?? (signal ? 128 + (signal === 'SIGINT' ? 2 : 15) : 1));
   await embedded?.close();
   process.exit(codes.find((c) => c !== 0) ?? 0);
+}
+
+/**
+ * The processes a `--formation web=1,worker=2` asks for, from the Procfile in the current folder, or a
+ * message saying what is wrong. Each type may run 0 to 4 processes.
+ * @param {string | undefined} spec
+ * @returns {Promise<Array<{ name: string, command: string, web: boolean, tag?: string, port?: number }> | string>}
+ */
+export async function readFormation(spec, procfilePath = 'Procfile') {
+  const pairs = (spec ?? '').split(',').map((part) => part.trim().match(/^([A-Za-z0-9_-]+)=(\d+)$/));
+  if (!spec || pairs.some((pair) => !pair)) return `--formation expects process types with counts, such as web=1,worker=2, not "${spec ?? ''}".`;
+  let text;
+  try {
+    text = await readFile(procfilePath, 'utf8');
+  } catch {
+    return 'There is no Procfile, so there are no process types to start. Add a file named Procfile with one line per type, e.g. "web: node app.js".';
+  }
+  const types = parseProcfile(text);
+  const plan = [];
+  for (const [, type, count] of /** @type {RegExpMatchArray[]} */ (pairs)) {
+    const command = types.get(type);
+    if (command === undefined) return `The Procfile has no "${type}" process type${types.size ? `; it declares ${[...types.keys()].join(', ')}` : ''}. Add a line such as "${type}: node ${type}.js".`;
+    for (let i = 1; i <= Math.min(4, Number(count)); i++) plan.push({ name: `${type}.${i}`, command, web: type === 'web' });
+  }
+  return plan;
 }
 
 /**

@@ -100,15 +100,16 @@ const APP_ANSWERS_HI = `${LISTEN_LATE} process.on('SIGTERM', () => process.exit(
  * with `manifestEnv`; the process gets `env` on top of this test's environment without PORT. REDIS_URL
  * is always given, so the launcher starts no embedded Redis (the apps here never connect to it).
  */
-async function launchRun(app: string, manifestEnv: Record<string, string>, env: Record<string, string> = {}) {
+async function launchRun(app: string, manifestEnv: Record<string, string>, env: Record<string, string> = {}, { argv = [] as string[], files = {} as Record<string, string> } = {}) {
   const dir = await mkdtemp(join(tmpdir(), 'run-'));
   dirs.push(dir);
   await writeFile(join(dir, 'app.js'), app);
+  for (const [name, text] of Object.entries(files)) await writeFile(join(dir, name), text);
   await writeFile(join(dir, 'lab.json'), JSON.stringify({ commands: { start: 'node app.js' }, env: manifestEnv }));
   const runner = pathToFileURL(resolve('labs/_kit/launcher.mjs')).href;
   const manifest = pathToFileURL(join(dir, 'lab.json')).href;
   const { PORT: _ignored, ...inherited } = process.env;
-  const child = spawn(process.execPath, ['--input-type=module', '-e', `import { launch } from '${runner}'; await launch(new URL('${manifest}'));`], {
+  const child = spawn(process.execPath, ['--input-type=module', '-e', `import { launch } from '${runner}'; await launch(new URL('${manifest}'), { argv: ${JSON.stringify(argv)} });`], {
     cwd: dir,
     env: { ...inherited, REDIS_URL: 'redis://127.0.0.1:9', ...env },
   });
@@ -152,6 +153,54 @@ describe('launch', () => {
     } finally {
       blocker.close();
     }
+  });
+});
+
+describe('launch --formation', () => {
+  const WORKER = `console.log(JSON.stringify({ msg: 'working', dyno: process.env.DYNO, port: process.env.PORT ?? null })); const t = setInterval(() => {}, 1000); process.on('SIGTERM', () => { clearInterval(t); process.exit(0); });`;
+  const SAYS_WHO = `console.log('I am ' + process.env.DYNO); ${APP_ANSWERS_HI}`;
+
+  it('starts each Procfile type as many times as asked, names each process in DYNO and in front of its lines, and gives ports to web only', async () => {
+    const port = await freePort();
+    const { child, output } = await launchRun(SAYS_WHO, { PORT: '1' }, { LAB_DEFAULT_PORT: String(port) }, {
+      argv: ['--formation', 'web=1,worker=2'],
+      files: { Procfile: '# the process types\nweb: node app.js\nworker: node worker.js\n', 'worker.js': WORKER },
+    });
+    await expect.poll(() => output.out, { timeout: 5000, interval: 50 }).toContain(`[lab] The visitor counter answers at http://localhost:${port}/`);
+    await expect.poll(() => output.out.split('"msg":"working"').length - 1, { timeout: 5000, interval: 50 }).toBe(2);
+    expect(output.out).toContain('[web.1] I am web.1');
+    expect(output.out).toContain('[worker.1] {"msg":"working","dyno":"worker.1","port":null}');
+    expect(output.out).toContain('[worker.2] {"msg":"working","dyno":"worker.2","port":null}');
+    expect(output.out).toContain(`[lab] web.1: node app.js on port ${port}`);
+    child.kill('SIGTERM');
+    expect(await new Promise((done) => child.on('exit', done))).toBe(0);
+    expect(output.out).not.toContain('exited with code');
+  });
+
+  it('says when one process of the formation ends while the others keep running', async () => {
+    const { child, output } = await launchRun(APP_ANSWERS_HI, {}, {}, {
+      argv: ['--formation', 'web=0,worker=2'],
+      files: { Procfile: 'web: node app.js\nworker: node worker.js\n', 'worker.js': `if (process.env.DYNO === 'worker.2') process.exit(3); ${WORKER}` },
+    });
+    await expect.poll(() => output.out, { timeout: 5000, interval: 50 }).toContain('[lab] worker.2 exited with code 3; the other processes keep running.');
+    expect(output.out).toContain('[worker.1] {"msg":"working"');
+    expect(output.out).not.toContain('answers at');
+    child.kill('SIGTERM');
+    expect(await new Promise((done) => child.on('exit', done))).toBe(3);
+  });
+
+  it('refuses a formation it cannot start, saying why', async () => {
+    const run = async (argv: string[], files: Record<string, string>) => {
+      const { child, output } = await launchRun(APP_ANSWERS_HI, {}, {}, { argv, files });
+      const code = await new Promise((done) => child.on('exit', done));
+      return { code, out: output.out };
+    };
+    expect(await run(['--formation', 'web=1,worker=2'], {})).toEqual({ code: 1, out: expect.stringContaining('There is no Procfile') });
+    expect(await run(['--formation', 'web=1,worker=2'], { Procfile: 'web: node app.js\n' })).toEqual({
+      code: 1,
+      out: expect.stringContaining('The Procfile has no "worker" process type; it declares web. Add a line such as "worker: node worker.js".'),
+    });
+    expect(await run(['--formation', 'web:1'], { Procfile: 'web: node app.js\n' })).toEqual({ code: 1, out: expect.stringContaining('--formation expects process types with counts, such as web=1,worker=2, not "web:1"') });
   });
 });
 
