@@ -93,15 +93,40 @@ async function sentNotes(t) {
   });
 }
 
-/** Polls thanks:sent until every visitor in `wanted` has a note or `ms` (already scaled) pass. */
-async function waitForNotes(t, wanted, ms) {
-  const deadline = performance.now() + ms;
+/**
+ * Polls thanks:sent until every visitor in `wanted` has a note, `within` ms (already scaled) pass, or
+ * `stop()` says waiting is pointless. With `quiet`, it also ends once no job of `wanted` is left anywhere
+ * in Redis and no note has come for `quiet` ms: the rest are lost, and waiting longer would not find them.
+ */
+async function waitForNotes(t, wanted, { within, quiet = Infinity, stop = () => false, count }) {
+  const deadline = performance.now() + within;
+  let seen = -1, changed = performance.now();
   for (;;) {
     const notes = await sentNotes(t);
+    if (notes.length !== seen) [seen, changed] = [notes.length, performance.now()];
     const done = new Set(notes.map((n) => n.visitor));
-    if (wanted.every((v) => done.has(v)) || performance.now() > deadline) return notes;
-    await sleep(40);
+    const open = wanted.filter((v) => !done.has(v));
+    if (!open.length || performance.now() > deadline || stop()) return notes;
+    if (performance.now() - changed > quiet) {
+      const items = await redisItems(t, count);
+      if (!open.some((v) => items.some((item) => mentions(item.text, v)))) return notes;
+    }
+    await sleep(50);
   }
+}
+
+/** Real work on a Redis connection: anything but the handshake a client does when it connects. */
+const REAL = (cmd) => !/^(INFO|CLIENT|SELECT|AUTH|HELLO|PING|READONLY)$/.test(cmd.name);
+
+/**
+ * Waits (up to the kit's wait of `ms`) until `n` connections opened since `since` (performance.now()) have
+ * sent real work: the workers started and looked at the queue. `watchedAt` puts the watcher's clock on ours.
+ */
+async function workersLooking(t, watcher, watchedAt, n, since, apps, ms = 3000) {
+  const count = () => watcher.connections.filter((c) => watchedAt + c.openedAt >= since - 50 && c.commands.some(REAL)).length;
+  const deadline = performance.now() + t.wait(ms);
+  while (count() < n && performance.now() < deadline && apps.every((a) => a.running)) await sleep(25);
+  return count() >= n;
 }
 
 /** Visitors noted more than once, and those never noted, among `wanted`. */
@@ -168,12 +193,18 @@ await runLab(new URL('./lab.json', import.meta.url), {
   'process-types': async (t) => {
     const types = await processTypes(t);
     const before = t.snapshot();
-    const env = await setting(t, between(250, 350));
+    const watchedAt = performance.now();
+    const watcher = await t.redis.watch();
+    const env = { ...(await setting(t, between(250, 350))), REDIS_URL: watcher.url };
     // In the workspace itself, not a copy: files a process leaves behind (a PID file) show up in the snapshot.
     const web = await startProcess(t, types, env, 'web', 1, { instance: false });
     const worker = await startProcess(t, types, env, 'worker', 1, { instance: false });
+    // The worker looks at the queue before there is anything in it, as it would on a quiet day.
+    await workersLooking(t, watcher, watchedAt, 1, worker.started, [worker]);
+    await sleep(200);
+    mustBeRunning(t, worker, types.get('worker'), 'while the queue was empty');
     const [{ visitor }] = await visitAll(t, [web], 1);
-    const notes = await waitForNotes(t, [visitor], t.budget(4000));
+    const notes = await waitForNotes(t, [visitor], { within: t.budget(4000), stop: () => !worker.running || !web.running });
     await sleep(300);
     for (const app of [worker, web]) mustBeRunning(t, app, types.get(app.label.split('.')[0]), 'while the checker expected it to keep running');
     const pidFiles = t.changedSince(before).created.filter((path) => /(^|[/._-])pid($|[/._-])|\.pid$/i.test(path));
@@ -194,14 +225,25 @@ await runLab(new URL('./lab.json', import.meta.url), {
   'web-answers-at-once': async (t) => {
     const types = await processTypes(t);
     const noteMs = between(450, 600);
-    const env = await setting(t, noteMs);
+    const watcher = await t.redis.watch();
+    const env = { ...(await setting(t, noteMs)), REDIS_URL: watcher.url };
     const webs = await Promise.all([1, 2].map((n) => startProcess(t, types, env, 'web', n)));
     const visits = await visitAll(t, webs, 6);
     const visitors = visits.map((v) => v.visitor).sort((a, b) => a - b);
     const slowest = visits.reduce((a, b) => (b.ms > a.ms ? b : a));
-    // Long enough for a note sent on the side (not awaited) to be recorded: its time plus one Redis command.
-    await sleep(noteMs + t.budget(250));
-    const notes = await sentNotes(t);
+    // Long enough for a note sent on the side (not awaited, or by a worker web started) to be recorded.
+    const until = performance.now() + noteMs + t.budget(400);
+    let notes = [];
+    while (!notes.length && performance.now() < until) {
+      await sleep(50);
+      notes = await sentNotes(t);
+    }
+    const taking = watcher.commands().filter((cmd) => /^(BLPOP|BRPOP|BLMOVE|BRPOPLPUSH|BZPOPMIN|BZPOPMAX|XREADGROUP)$/.test(cmd.name) || (cmd.name === 'XREAD' && cmd.args.some((a) => /^block$/i.test(a))));
+    if (!notes.length && taking.length) throw t.fail({
+      message: `Started web=2, worker=0 and sent 6 visits at once; no note was sent yet, but something in the web processes waits for jobs (${taking[0].name} ${taking[0].args.slice(0, 2).join(' ')}): a worker running inside web.`,
+      expected: 'with worker=0, nothing takes jobs from the queue', actual: `${taking.length} ${taking[0].name} command${taking.length > 1 ? 's' : ''} from the web processes`,
+      hints: ['Do not start a worker from the web process (fork, a worker thread, a loop in app.js): run it as the Procfile\'s worker type, so the process manager decides how many run.'],
+    });
     if (notes.length) throw t.fail({
       message: `Started web=2, worker=0 and sent 6 visits at once; with no worker running, ${notes.length} thank-you notes were sent anyway, by ${list([...new Set(notes.map((n) => n.by))])}. The slowest visit took ${seconds(slowest.ms)}: a note takes ${noteMs} ms, and the visitor waited for the web process to do it.`,
       expected: 'no notes sent while worker=0: the jobs wait in Redis for a worker', actual: `notes sent: ${notes.map((n) => `${n.visitor} by ${n.by}`).join(', ')}`,
@@ -232,18 +274,17 @@ await runLab(new URL('./lab.json', import.meta.url), {
     const types = await processTypes(t);
     const noteMs = between(200, 260);
     const jobs = 9;
+    const watchedAt = performance.now();
     const watcher = await t.redis.watch();
     const env = { ...(await setting(t, noteMs)), REDIS_URL: watcher.url };
     const [web, ...workers] = await Promise.all([startProcess(t, types, env, 'web', 1), ...[1, 2, 3].map((n) => startProcess(t, types, env, 'worker', n))]);
     // Let the workers reach their first look at the queue, so the burst meets all three ready (as a backlog
     // would on a running system) and slow starts on a busy machine do not count against them.
-    const looking = () => watcher.connections.filter((c) => c.commands.some((cmd) => !/^(INFO|CLIENT|SELECT|AUTH|HELLO|PING|READONLY)$/.test(cmd.name))).length;
-    const deadline = performance.now() + t.wait(3000);
-    while (looking() < 3 && performance.now() < deadline && workers.every((w) => w.running)) await sleep(25);
+    await workersLooking(t, watcher, watchedAt, 3, Math.min(...workers.map((w) => w.started)), workers);
     for (const worker of workers) mustBeRunning(t, worker, types.get('worker'), 'before any job was queued');
     const visitors = (await visitAll(t, [web], jobs)).map((v) => v.visitor).sort((a, b) => a - b);
     const waitMs = t.budget(jobs * noteMs + 3000);
-    let notes = await waitForNotes(t, visitors, waitMs);
+    let notes = await waitForNotes(t, visitors, { within: waitMs, quiet: 2 * noteMs + t.budget(150), count: visitors.at(-1), stop: () => workers.every((w) => !w.running) });
     // A worker that takes a job another one has also taken sends it again soon after; give it the time.
     await sleep(noteMs + t.budget(200));
     notes = (await sentNotes(t)).filter((n) => visitors.includes(n.visitor));
@@ -279,10 +320,20 @@ await runLab(new URL('./lab.json', import.meta.url), {
   'worker-stops-cleanly': async (t) => {
     const types = await processTypes(t);
     const noteMs = between(400, 500);
-    const env = await setting(t, noteMs);
+    const watchedAt = performance.now();
+    const watcher = await t.redis.watch();
+    const env = { ...(await setting(t, noteMs)), REDIS_URL: watcher.url };
     const [web, worker] = await Promise.all([startProcess(t, types, env, 'web', 1), startProcess(t, types, env, 'worker', 1)]);
     const visitors = (await visitAll(t, [web], 3)).map((v) => v.visitor).sort((a, b) => a - b);
-    const line = await worker.waitForLine(/sending thank-you/, 3000);
+    // Until worker.1 starts a note (thanks.js prints "sending thank-you"), or it cannot any more.
+    const deadline = performance.now() + t.wait(3000);
+    let said;
+    while (!(said = worker.said(/sending thank-you/)) && worker.running && performance.now() < deadline) {
+      const notes = await sentNotes(t);
+      if (visitors.every((v) => notes.some((n) => n.visitor === v))) break;
+      await sleep(25);
+    }
+    const line = said && { text: said };
     mustBeRunning(t, worker, types.get('worker'), 'before the checker could stop it');
     if (!line) throw t.fail({
       message: `Queued 3 jobs (visitors ${visitors.join(', ')}) with worker.1 running; it did not start sending a note within ${t.bound(3000)}, so there was no job in hand to stop it in the middle of.`,
@@ -298,7 +349,8 @@ await runLab(new URL('./lab.json', import.meta.url), {
     const next = await startProcess(t, types, env, 'worker', 2);
     const exitBound = noteMs + 1500;
     const exit = await worker.waitForExit(exitBound);
-    const notes = await waitForNotes(t, visitors, t.budget(3 * noteMs + 3000));
+    await workersLooking(t, watcher, watchedAt, 1, next.started, [next]);
+    await waitForNotes(t, visitors, { within: t.budget(3 * noteMs + 3000), quiet: 2 * noteMs + t.budget(150), count: visitors.at(-1), stop: () => !next.running });
     await sleep(noteMs / 2 + t.budget(100));
     const all = (await sentNotes(t)).filter((n) => visitors.includes(n.visitor));
     const { twice, lost } = tally(all, visitors);
@@ -320,7 +372,9 @@ await runLab(new URL('./lab.json', import.meta.url), {
       expected: 'exit code 0', actual: `${describeExit(exit)}; it printed:\n${worker.lastOutput(3)}`,
       hints: ['Handle SIGTERM yourself (process.once("SIGTERM", …)); without a handler Node dies by the signal. Once the loop ends and Redis is closed, Node exits with 0 by itself.'],
     });
-    const late = all.filter((n) => n.by === 'worker.1' && n.visitor !== current && n.started > signalledAt + t.budget(150));
+    // A new job after the one in hand, when the signal had time to arrive (100 ms) before that one ended.
+    const inHand = all.find((n) => n.visitor === current && n.by === 'worker.1');
+    const late = inHand && inHand.finished > signalledAt + 100 ? all.filter((n) => n.by === 'worker.1' && n.visitor !== current && n.started >= inHand.finished) : [];
     if (late.length) throw t.fail({
       message: `${story}. worker.1 finished that note, but then started ${late.length} more (visitors ${late.map((n) => n.visitor).join(', ')}) before exiting. A worker told to stop finishes what it holds and takes nothing new: the platform kills it after a grace period, and the new worker is there for the rest.`,
       expected: 'no new job after SIGTERM', actual: `worker.1 sent: ${all.filter((n) => n.by === 'worker.1').map((n) => n.visitor).join(', ')}`,
