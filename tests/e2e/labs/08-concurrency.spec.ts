@@ -1,8 +1,8 @@
-import { expect, test, type Locator, type Page } from '@playwright/test';
+import { expect, test, type Locator } from '@playwright/test';
 import { check, openLab, typeSolution } from '../lab-helpers.ts';
 
 /** Chooses a task from the menu beside Run. */
-async function runTask(page: Page, lab: Locator, label: string): Promise<void> {
+async function runTask(lab: Locator, label: string): Promise<void> {
   await lab.getByRole('button', { name: 'More ways to run' }).click();
   await lab.getByRole('button', { name: label }).click();
   await expect(lab.getByRole('status').filter({ hasText: `Running: ${label}` })).toBeVisible({ timeout: 30_000 });
@@ -14,7 +14,7 @@ test('a learner moves the thank-you notes to a worker process type, watches two 
   const screen = lab.locator('.xterm-rows');
 
   // The starter: web sends every note itself, so ten visits at once come back one note apart.
-  await runTask(page, lab, 'Web alone, then 10 visits at once');
+  await runTask(lab, 'Web alone, then 10 visits at once');
   await expect(screen).toContainText(/\[visits\] All 10 answered within \d+ ms/, { timeout: 90_000 });
   await expect(screen).toContainText(/\[web\.1\][^\n]*"msg":"sending thank-you"/);
   expect(await check(page, lab, 1)).toMatch(/^Check run 1: 0 of 4 checks passed\. Still to fix: /);
@@ -22,7 +22,7 @@ test('a learner moves the thank-you notes to a worker process type, watches two 
   // Web queues a job in Redis; a worker type in the Procfile takes the jobs.
   const typed = await typeSolution(page, { lab, data });
   expect(typed.sort()).toEqual(['Procfile', 'server.js', 'worker.js']);
-  await runTask(page, lab, 'Web + 2 workers, then 10 visits at once');
+  await runTask(lab, 'Web + 2 workers, then 10 visits at once');
   await expect(screen).toContainText(/\[worker\.1\][^\n]*"msg":"thank-you sent"/, { timeout: 90_000 });
   await expect(screen).toContainText(/\[worker\.2\][^\n]*"msg":"thank-you sent"/, { timeout: 30_000 });
   await lab.getByRole('button', { name: 'Stop', exact: true }).click();
