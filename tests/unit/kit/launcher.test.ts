@@ -156,18 +156,19 @@ describe('launch', () => {
   });
 });
 
-describe('launch --formation', () => {
+describe('launch --formation', { timeout: 90_000 }, () => {
   const WORKER = `console.log(JSON.stringify({ msg: 'working', dyno: process.env.DYNO, port: process.env.PORT ?? null })); const t = setInterval(() => {}, 1000); process.on('SIGTERM', () => { clearInterval(t); process.exit(0); });`;
   const SAYS_WHO = `console.log('I am ' + process.env.DYNO); ${APP_ANSWERS_HI}`;
 
+  // Generous polls: on a machine shared by many test runs a Node process can take seconds to start.
   it('starts each Procfile type as many times as asked, names each process in DYNO and in front of its lines, and gives ports to web only', async () => {
     const port = await freePort();
     const { child, output } = await launchRun(SAYS_WHO, { PORT: '1' }, { LAB_DEFAULT_PORT: String(port) }, {
       argv: ['--formation', 'web=1,worker=2'],
       files: { Procfile: '# the process types\nweb: node app.js\nworker: node worker.js\n', 'worker.js': WORKER },
     });
-    await expect.poll(() => output.out, { timeout: 5000, interval: 50 }).toContain(`[lab] The visitor counter answers at http://localhost:${port}/`);
-    await expect.poll(() => output.out.split('"msg":"working"').length - 1, { timeout: 5000, interval: 50 }).toBe(2);
+    await expect.poll(() => output.out, { timeout: 30_000, interval: 50 }).toContain(`[lab] The visitor counter answers at http://localhost:${port}/`);
+    await expect.poll(() => output.out.split('"msg":"working"').length - 1, { timeout: 30_000, interval: 50 }).toBe(2);
     expect(output.out).toContain('[web.1] I am web.1');
     expect(output.out).toContain('[worker.1] {"msg":"working","dyno":"worker.1","port":null}');
     expect(output.out).toContain('[worker.2] {"msg":"working","dyno":"worker.2","port":null}');
@@ -182,7 +183,7 @@ describe('launch --formation', () => {
       argv: ['--formation', 'web=0,worker=2'],
       files: { Procfile: 'web: node app.js\nworker: node worker.js\n', 'worker.js': `if (process.env.DYNO === 'worker.2') process.exit(3); ${WORKER}` },
     });
-    await expect.poll(() => output.out, { timeout: 5000, interval: 50 }).toContain('[lab] worker.2 exited with code 3; the other processes keep running.');
+    await expect.poll(() => output.out, { timeout: 30_000, interval: 50 }).toContain('[lab] worker.2 exited with code 3; the other processes keep running.');
     expect(output.out).toContain('[worker.1] {"msg":"working"');
     expect(output.out).not.toContain('answers at');
     child.kill('SIGTERM');
