@@ -85,6 +85,11 @@ export function createContext({ manifest, check, workspace, scratch, backing, su
       return env;
     },
 
+    instance(name) {
+      const own = instance(name);
+      return { dir: own.dir, env: { ...own.env } };
+    },
+
     start({ env, label = 'the app', command = manifest.commands.start, instance: name, cwd } = {}) {
       const chosen = env ?? { ...(manifest.env ?? {}), REDIS_URL: backing.url };
       const own = name ? instance(name) : undefined;

@@ -272,6 +272,12 @@ export interface CheckContext {
   env(overrides?: EnvOverrides): Promise<Env>;
   start(options?: StartOptions): App;
   /**
+   * The instance `name` (made now if it is new): its copy of the app folder and the TMPDIR/HOME it gets.
+   * A check may change the copy before starting the app on it, e.g. delete a file a second machine would
+   * not have; the learner's workspace stays as it is. The same name gives the same copy within a check.
+   */
+  instance(name: string): { dir: string; env: { TMPDIR: string; TMP: string; TEMP: string; HOME: string; USERPROFILE: string } };
+  /**
    * Starts the app and waits (`within`, default 3000 ms, scaled) for an HTTP answer on env.PORT at `path`.
    * Standard failures: a crash → error with its report; a port held by another process → says which;
    * an exit → error; never answered → fail (summary "… never answered on the port given in PORT").
