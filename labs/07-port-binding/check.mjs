@@ -11,13 +11,15 @@ import { rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runLab, request, describe, describeExit, randomWord, seconds, AppExited } from '../_kit/index.mjs';
+import { runLab, request, describe, describeExit, randomWord, seconds, AppExited, CheckFailed, NotRun } from '../_kit/index.mjs';
 
 /** The application server the starter ships; the app must run without it. */
 const SHIM = 'host.js';
 const READY_MS = 3000;
 /** How soon an app whose port is taken must be gone. */
 const EXIT_MS = 2000;
+/** How long an app that has said its port is taken may take to exit. */
+const GRACE_MS = 1000;
 const DASHBOARD = fileURLToPath(new URL('./dashboard.mjs', import.meta.url));
 
 /** @typedef {import('../_kit/index.d.ts').CheckContext} T @typedef {import('../_kit/index.d.ts').App} App */
@@ -41,6 +43,7 @@ const needsShim = (/** @type {App} */ app) => {
 function shimFailure(/** @type {T} */ t, /** @type {App} */ app, owner = false) {
   const viaScript = /host\.js/.test(app.command);
   if (!owner) return t.notRun(`without host.js, npm start ${viaScript ? 'has nothing to run' : 'crashes'} (${app.command})`, 'self-contained');
+  unserved = 'the app cannot start without host.js';
   return t.fail({
     message: viaScript
       ? `Deleted host.js from the checker's copy of the app, as a machine without an application server has it, and ran npm start; package.json's start script still runs host.js (${app.command}), so there was nothing to start.`
@@ -54,13 +57,50 @@ function shimFailure(/** @type {T} */ t, /** @type {App} */ app, owner = false) 
   });
 }
 
-/** Starts a copy of the app without host.js and waits until it answers on its PORT; shim crashes fail. */
+/**
+ * Why the app could not serve at all, once "Serves itself" found out: the later checks then say they
+ * could not run instead of waiting out the same silence again.
+ * @type {string | undefined}
+ */
+let unserved;
+
+/** The later checks' guard: nothing to judge when the app does not serve on PORT at all. */
+function needsServing(/** @type {T} */ t) {
+  if (unserved) throw t.notRun(unserved, 'self-contained');
+}
+
+/**
+ * Starts a copy of the app without host.js and waits until it answers on its PORT; shim crashes fail.
+ * When another program (another check run on this machine) grabbed the chosen port before the app could
+ * bind it, the copy starts once more on a fresh port.
+ */
 async function startCopy(/** @type {T} */ t, /** @type {string} */ name, /** @type {Record<string, string>} */ env, owner = false) {
-  try {
-    return await t.startReady({ env, instance: withoutShim(t, name), label: `copy ${name}`, path: '/health', within: READY_MS });
-  } catch (error) {
-    if (error instanceof AppExited && needsShim(error.app)) throw shimFailure(t, error.app, owner);
-    throw error;
+  // Each copy talks to Redis through a watcher of its own: its traffic shows when its startup was over.
+  const watcher = await t.redis.watch();
+  const watchedAt = performance.now();
+  env = { ...env, REDIS_URL: watcher.url };
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await t.startReady({ env, instance: withoutShim(t, name), label: `copy ${name}`, path: '/health', within: READY_MS });
+    } catch (error) {
+      if (error instanceof CheckFailed && error.timing) {
+        // Silence alone is about time, and a very busy machine cannot judge it. But an app that finished
+        // a Redis round trip long ago has run its startup code: a server would be listening by now.
+        const answered = watcher.commands().map((c) => c.answeredAt).filter((at) => at !== undefined);
+        const since = answered.length ? performance.now() - (watchedAt + Math.min(.../** @type {number[]} */ (answered))) : 0;
+        if (since > t.wait(GRACE_MS)) {
+          error = t.fail({ message: `${error.message.replace(/\.$/, '')}, though it had been talking to Redis for ${seconds(since)}: its startup had finished without a server on that port.`, expected: error.expected, actual: error.actual, hints: error.hints, summary: error.summary });
+        }
+      }
+      if (error instanceof AppExited && needsShim(error.app)) throw shimFailure(t, error.app, owner);
+      if (attempt === 1 && error instanceof NotRun && /another program took port/.test(error.message)) {
+        t.log(`port ${env.PORT} was taken by another program before copy ${name} could bind it; starting it again on a fresh port`);
+        env = { ...env, PORT: String(await t.port()) };
+        continue;
+      }
+      if (owner && error instanceof CheckFailed) unserved = error.summary ?? 'the app did not serve on the port given in PORT';
+      throw error;
+    }
   }
 }
 
@@ -78,6 +118,9 @@ async function pair(/** @type {T} */ t, owner = false) {
   const [a, b] = await Promise.all([startCopy(t, 'A', envs[0], owner), startCopy(t, 'B', envs[1], owner)]);
   return { a: { ...a, greeting: greetings[0] }, b: { ...b, greeting: greetings[1] } };
 }
+
+/** Says the port could not be bound (or that it will try again). */
+const noticedTaken = (/** @type {string} */ line) => /EADDRINUSE|in use|cannot listen|could ?n[o']t listen|port busy|busy port|retry/i.test(line);
 
 /** Claims to be listening ("listening", {"msg":"listening"}) without saying it could not. */
 const claimsListening = (/** @type {string} */ line) => /\blisten(ing|s)\b/i.test(line) && !/\b(not|cannot|can't|could ?n[o']t|fail\w*|unable|error|EADDRINUSE|in use|busy|taken|retry\w*)\b/i.test(line);
@@ -114,6 +157,7 @@ await runLab(new URL('./lab.json', import.meta.url), {
   },
 
   'reports-bound-port': async (t) => {
+    needsServing(t);
     const copies = [];
     for (const name of ['C', 'D']) {
       const greeting = randomWord('Hello-');
@@ -157,6 +201,7 @@ await runLab(new URL('./lab.json', import.meta.url), {
   },
 
   'fails-fast': async (t) => {
+    needsServing(t);
     // A program already holding the port: listening on every interface, as the app would.
     const holder = createServer();
     await new Promise((resolve) => holder.listen(0, () => resolve(undefined)));
@@ -164,18 +209,27 @@ await runLab(new URL('./lab.json', import.meta.url), {
     t.log(`the checker holds port ${port} (listening on every interface)`);
     try {
       const app = t.start({ env: await t.env({ PORT: port }), instance: withoutShim(t, 'E'), label: 'the app on a taken port' });
-      const exit = await app.waitForExit(EXIT_MS);
-      if (exit) await app.exited;
-      else await app.kill();
+      // Once the app has said it cannot listen, it has a moment to exit, not the whole bound.
+      let deadline = app.started + t.wait(EXIT_MS);
+      let graced = false;
+      while (app.running && performance.now() < deadline) {
+        if (!graced && app.ownLines().some(noticedTaken)) {
+          graced = true;
+          deadline = Math.min(deadline, performance.now() + t.wait(GRACE_MS));
+        }
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      const exit = app.running ? undefined : await app.exited;
+      if (!exit) await app.kill();
       if (exit && needsShim(app)) throw shimFailure(t, app);
       const claim = app.ownLines().find(claimsListening);
       const portNamed = new RegExp(`(?<!\\d)${port}(?!\\d)`);
       const named = app.ownLines().find((l) => portNamed.test(l)) ?? (app.crash() && portNamed.test(app.crash()?.error ?? '') ? app.crash()?.error : undefined);
       const said = app.lastOutput(5) || '(no output)';
       if (!exit) {
-        const noticed = app.ownLines().find((l) => /EADDRINUSE|in use|cannot listen|could ?n[o']t listen|port busy|retry/i.test(l));
+        const noticed = app.ownLines().find(noticedTaken);
         throw t.fail({
-          message: `Held port ${port} and started the app with PORT=${port}; ${t.bound(EXIT_MS)} later it was still running${noticed ? `, although it had said "${noticed.trim()}"` : claim ? `, and it had said "${claim.trim()}"` : ''}. A platform sees a process that started fine, while nothing it could reach serves the counter.`,
+          message: `Held port ${port} and started the app with PORT=${port}; ${noticed ? `${t.bound(GRACE_MS)} after it said so` : `${t.bound(EXIT_MS)} later`} it was still running${noticed ? `, although it had said "${noticed.trim()}"` : claim ? `, and it had said "${claim.trim()}"` : ''}. A platform sees a process that started fine, while nothing it could reach serves the counter.`,
           expected: `a non-zero exit within ${t.bound(EXIT_MS)}, with a message naming port ${port}`,
           actual: `still running; it printed:\n${said}`,
           hints: ["Handle the server's 'error' event: log which port could not be bound and call process.exit(1). Do not retry: the platform restarts the app, or moves it.", ...(app.ownLines().some((l) => /retry|again/i.test(l)) ? ['The retry loop came from host.js: an application server assumes it owns the machine; a port-bound app does not.'] : [])],
@@ -211,6 +265,7 @@ await runLab(new URL('./lab.json', import.meta.url), {
   },
 
   'backing-service': async (t) => {
+    needsServing(t);
     const { a, b } = await pair(t);
     const visits = randomInt(3, 8);
     for (let i = 0; i < visits; i++) {
@@ -266,8 +321,9 @@ async function followPort(t, { app, greeting }) {
   let zero = false;
   while (performance.now() < deadline) {
     const running = app.running;
-    const named = new Set(app.ownLines().flatMap((line) => numbersIn(line, [greeting])).filter((n) => n <= 65535));
-    if (named.has(0)) zero = true;
+    const lines = app.ownLines();
+    const named = new Set(lines.flatMap((line) => numbersIn(line, [greeting])).filter((n) => n <= 65535));
+    if (lines.filter(claimsListening).some((line) => numbersIn(line, [greeting]).includes(0))) zero = true;
     for (const port of named) {
       if (port < 1 || tried.has(port)) continue;
       const answer = await request(port, '/', { timeout: t.budget(2000) });
@@ -281,8 +337,10 @@ async function followPort(t, { app, greeting }) {
       await app.exited;
       break;
     }
+    // The app said it is listening, and every port it named has been tried: waiting longer changes nothing.
+    if (lines.some(claimsListening)) break;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   const ports = [...tried.keys()];
-  return { port: undefined, tried: ports, zero: zero && ports.length === 0, why: [...tried.values()].join('; ') };
+  return { port: undefined, tried: ports, zero, why: [...tried.values()].join('; ') };
 }
