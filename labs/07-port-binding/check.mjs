@@ -23,6 +23,7 @@ const GRACE_MS = 1000;
 const DASHBOARD = fileURLToPath(new URL('./dashboard.mjs', import.meta.url));
 
 /** @typedef {import('../_kit/index.d.ts').CheckContext} T @typedef {import('../_kit/index.d.ts').App} App */
+/** @typedef {{ port: number | undefined, answer?: string, tried: number[], zero: boolean, why: string }} Found */
 
 /** Instance `name`: a copy of the app without host.js, as a machine with no application server has it. */
 function withoutShim(/** @type {T} */ t, /** @type {string} */ name) {
@@ -113,10 +114,11 @@ const visitIn = (/** @type {string} */ body, /** @type {string} */ greeting) => 
 
 /** Two copies of the app, each on its own random port, at the same time; both must answer. */
 async function pair(/** @type {T} */ t, owner = false) {
-  const greetings = [randomWord('Hi-'), randomWord('Hey-')];
-  const envs = [await t.env({ GREETING: greetings[0] }), await t.env({ GREETING: greetings[1] })];
-  const [a, b] = await Promise.all([startCopy(t, 'A', envs[0], owner), startCopy(t, 'B', envs[1], owner)]);
-  return { a: { ...a, greeting: greetings[0] }, b: { ...b, greeting: greetings[1] } };
+  const greetingA = randomWord('Hi-');
+  const greetingB = randomWord('Hey-');
+  const [envA, envB] = [await t.env({ GREETING: greetingA }), await t.env({ GREETING: greetingB })];
+  const [a, b] = await Promise.all([startCopy(t, 'A', envA, owner), startCopy(t, 'B', envB, owner)]);
+  return { a: { ...a, greeting: greetingA }, b: { ...b, greeting: greetingB } };
 }
 
 /** Says the port could not be bound (or that it will try again). */
@@ -165,7 +167,7 @@ await runLab(new URL('./lab.json', import.meta.url), {
     }
     const found = await Promise.all(copies.map((copy) => followPort(t, copy)));
     for (const [i, result] of found.entries()) {
-      const { app, greeting, name } = copies[i];
+      const { app, greeting, name } = /** @type {(typeof copies)[number]} */ (copies[i]);
       if (result.port !== undefined) continue;
       if (!app.running) {
         if (needsShim(app)) throw shimFailure(t, app);
@@ -196,7 +198,7 @@ await runLab(new URL('./lab.json', import.meta.url), {
         ...(result.zero || result.tried.length ? {} : { timing: { observedMs: t.wait(READY_MS), idleMs: READY_MS } }),
       });
     }
-    const [c, d] = found;
+    const [c, d] = /** @type {[Found, Found]} */ (found);
     return `Started two copies with PORT=0 at once: copy C said port ${c.port} and copy D port ${d.port}; the checker connected to each and got its own greeting back (${c.answer}).`;
   },
 
@@ -313,6 +315,7 @@ await runLab(new URL('./lab.json', import.meta.url), {
  * Watches a copy started with PORT=0: every port number its own output names (apart from the greeting)
  * is tried; the one that answers GET / with this copy's greeting is where it really listens.
  * @param {T} t @param {{ app: App, greeting: string, name: string }} copy
+ * @returns {Promise<Found>}
  */
 async function followPort(t, { app, greeting }) {
   const deadline = app.started + t.wait(READY_MS);
