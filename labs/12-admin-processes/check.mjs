@@ -12,22 +12,15 @@ const ONEOFF_MS = 4000; // a one-off: start Node, connect, do a few commands, cl
 const READY_MS = 3000;
 const REQUEST_MS = 2000;
 const VERSION = '2';
+/** How long a one-off may stay alive, idle, after Redis answered its last command (idle machine). */
+const LINGER_MS = 1000;
 /**
- * However busy the machine, nobody waits longer than this for a one-off to end. A scaled bound could
- * otherwise reach ioredis' own defaults (a command retried 20 times, about 10 s of wall-clock timers that
- * no calibration slows down), and a client built with them would pass; a correct one-off takes a second
- * or two even on a machine ten times slower than idle.
+ * Pointed at no Redis, how long a one-off may keep trying after its first failed connection, however busy
+ * the machine. A bound scaled to the machine could reach ioredis' defaults (a command retried 20 times:
+ * about 10 s of wall-clock timers that no calibration slows down); the app's client gives up after two
+ * retries, well under a second. Timed from the first failure, so a slow start does not count.
  */
-const ONEOFF_CAP_MS = 8000;
-
-/** How long the checker waits for a one-off right now, and the `timeout` that makes the kit wait that long. */
-function oneoffWait(t) {
-  const waitMs = Math.min(t.wait(ONEOFF_MS), ONEOFF_CAP_MS);
-  return { waitMs, timeout: Math.round(ONEOFF_MS * (waitMs / t.wait(ONEOFF_MS))) };
-}
-
-/** "4 s", or how the cap applied on a busy machine, for messages. */
-const oneoffBound = (t) => (oneoffWait(t).waitMs < t.wait(ONEOFF_MS) ? `${seconds(ONEOFF_CAP_MS)} (this busy machine would stretch ${seconds(ONEOFF_MS)} further, but nobody should wait longer for a one-off)` : t.bound(ONEOFF_MS));
+const GIVE_UP_MS = 5000;
 
 const plural = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 const countIn = (response) => Number(response.body?.match(/visitor number (\d+)/)?.[1]);
@@ -65,10 +58,10 @@ async function seedCurrent(s, n) {
   await s.redis.client.set(s.key('schema-version'), VERSION);
 }
 
-/** Runs `npm run <name>` as a one-off process; a missing script is the learner's to add, so it fails. */
-async function runTask(t, name, env, label = `npm run ${name}`) {
+/** Starts `npm run <name>`; a missing script is the learner's to add, so it fails. */
+function startTask(t, name, env, label) {
   try {
-    return await t.exec(`npm run ${name}`, { env, timeout: oneoffWait(t).timeout, label });
+    return t.start({ env, label, command: `npm run ${name}` });
   } catch (error) {
     if (error?.name !== 'CommandError') throw error;
     throw t.fail({
@@ -79,6 +72,39 @@ async function runTask(t, name, env, label = `npm run ${name}`) {
       summary: `package.json has no "${name}" script`,
     });
   }
+}
+
+/**
+ * Runs `npm run <name>` as a one-off against the watched Redis and waits for it to end. A process that
+ * keeps running with its connection open after Redis answered everything it sent (its work is done) is
+ * stopped after LINGER_MS rather than the whole wait: `lingered` says so.
+ */
+async function runTask(t, name, env, watcher, label = `npm run ${name}`) {
+  const before = watcher.connections.length;
+  const app = startTask(t, name, env, label);
+  const deadline = performance.now() + t.wait(ONEOFF_MS);
+  let quiet = { signature: '', since: performance.now() };
+  let lingered = false;
+  while (app.running && performance.now() < deadline) {
+    const own = watcher.connections.slice(before);
+    const commands = own.flatMap((c) => c.commands);
+    const idle = own.some((c) => c.closedAt === undefined) && commands.length > 0 && commands.every((c) => c.answeredAt !== undefined);
+    const signature = `${commands.length}/${commands.filter((c) => c.answeredAt !== undefined).length}/${own.length}`;
+    if (!idle || signature !== quiet.signature) quiet = { signature, since: performance.now() };
+    else if (performance.now() - quiet.since > t.wait(LINGER_MS)) {
+      lingered = true;
+      break;
+    }
+    await sleep(50);
+  }
+  const timedOut = app.running;
+  if (timedOut) {
+    t.log(`${label} was still running ${lingered ? `${seconds(t.wait(LINGER_MS))} after Redis answered its last command` : `after ${seconds(t.wait(ONEOFF_MS))}`}; stopped it`);
+    await app.kill();
+  }
+  const exit = await app.exited;
+  if (!timedOut) t.log(`${label} ${describeExit(exit)} after ${Math.round(exit.ms)} ms`);
+  return { app, code: timedOut ? null : exit.code, ms: exit.ms, timedOut, lingered };
 }
 
 /** Fails unless the one-off exited 0 by itself in time and emptied no whole database. */
@@ -94,8 +120,8 @@ function judgeExit(t, name, run, sent, what) {
   }
   if (run.timedOut) {
     throw t.fail({
-      message: `Ran \`npm run ${name}\` ${what}; it was still running after ${seconds(oneoffWait(t).waitMs)}, so the checker stopped it. A one-off process must end by itself when its work is done: a scheduler or a deploy step waits for its exit code. An open Redis connection keeps Node's event loop alive.`,
-      expected: `the process to exit with code 0 within ${oneoffBound(t)}`,
+      message: `Ran \`npm run ${name}\` ${what}; ${run.lingered ? `Redis had answered every command it sent, yet ${seconds(t.wait(LINGER_MS))} later it was still running with its connection open` : `it was still running after ${seconds(t.wait(ONEOFF_MS))}`}, so the checker stopped it. A one-off process must end by itself when its work is done: a scheduler or a deploy step waits for its exit code. An open Redis connection keeps Node's event loop alive.`,
+      expected: `the process to exit with code 0 ${run.lingered ? `within ${t.bound(LINGER_MS)} of its last answer from Redis` : `within ${t.bound(ONEOFF_MS)}`}`,
       actual: `still running; it printed:\n${run.app.lastOutput(4) || '(nothing)'}`,
       hints: ['Close the connection when the task is done: `await redis.quit()` (in a finally block, so it also happens when the task fails).'],
     });
@@ -130,6 +156,24 @@ async function visit(t, port, app) {
 /** Only data under the app's prefix may change; another deploy's or app's keys never. */
 function strayChanges(s, diff) {
   return diff.filter((d) => !d.key.startsWith(s.prefix));
+}
+
+/**
+ * Runs a one-off whose config points nowhere: `namedAt` is when its output first named `names`, `tries`
+ * how long it kept going after that (ms), `timedOut` when the checker had to stop it.
+ */
+async function giveUp(t, name, env, label, names, what, given) {
+  const app = startTask(t, name, env, label);
+  const named = await app.waitForLine(names, ONEOFF_MS);
+  const namedAt = named ? performance.now() : undefined;
+  // Silent and still running at the end of the wait: stopped. Named it: judged by how long it keeps trying.
+  const exit = namedAt === undefined ? await app.waitForExit(250) : await Promise.race([app.exited, sleep(GIVE_UP_MS + 1000).then(() => undefined)]);
+  const timedOut = !exit;
+  if (timedOut) await app.kill();
+  const final = await app.exited;
+  const tries = namedAt === undefined ? 0 : app.started + final.ms - namedAt;
+  t.log(`${label} ${timedOut ? 'was stopped' : describeExit(final)} after ${Math.round(final.ms)} ms${namedAt === undefined ? '' : `, ${Math.round(tries)} ms after naming ${what}`}`);
+  return { name, app, exit: final, timedOut, namedAt, tries, what, given };
 }
 
 await runLab(new URL('./lab.json', import.meta.url), {
@@ -206,7 +250,7 @@ await runLab(new URL('./lab.json', import.meta.url), {
     const before = await s.redis.entries();
     const webConnections = s.watcher.connections.length;
     const since = mark(s.watcher);
-    const run = await runTask(t, 'reset', s.env);
+    const run = await runTask(t, 'reset', s.env, s.watcher);
     const sent = since();
     const own = sent.filter((c) => c.connection > webConnections);
     judgeExit(t, 'reset', run, own, `with the web process's environment while the web process ran`);
@@ -261,7 +305,7 @@ await runLab(new URL('./lab.json', import.meta.url), {
     t.log(`stored ${n} visits in the old format: ${s.key('hits')} = "${n}", no schema version`);
     const before = await s.redis.entries();
     let since = mark(s.watcher);
-    const first = await runTask(t, 'migrate', s.env, 'npm run migrate (first run)');
+    const first = await runTask(t, 'migrate', s.env, s.watcher, 'npm run migrate (first run)');
     judgeExit(t, 'migrate', first, since(), 'on data in the old format');
     const afterFirst = await s.redis.entries();
     const diff = changes(before, afterFirst);
@@ -283,7 +327,7 @@ await runLab(new URL('./lab.json', import.meta.url), {
       });
     }
     since = mark(s.watcher);
-    const second = await runTask(t, 'migrate', s.env, 'npm run migrate (second run)');
+    const second = await runTask(t, 'migrate', s.env, s.watcher, 'npm run migrate (second run)');
     judgeExit(t, 'migrate', second, since(), 'a second time, on data it had just migrated');
     const again = changes(afterFirst, await s.redis.entries());
     if (again.length) {
@@ -339,29 +383,32 @@ await runLab(new URL('./lab.json', import.meta.url), {
     t.log(`REDIS_URL=${url}: nothing listens on port ${nobody}`);
     const unreachable = await t.env({ REDIS_URL: url, KEY_PREFIX: prefix });
     const unset = await t.env({ REDIS_URL: undefined, KEY_PREFIX: prefix });
-    const { waitMs } = oneoffWait(t);
     const runs = await Promise.all([
-      runTask(t, 'reset', unreachable, 'npm run reset (unreachable Redis)').then((run) => ({ name: 'reset', run, names: new RegExp(`:${nobody}\\b`), given: `REDIS_URL=${url}` })),
-      runTask(t, 'migrate', unreachable, 'npm run migrate (unreachable Redis)').then((run) => ({ name: 'migrate', run, names: new RegExp(`:${nobody}\\b`), given: `REDIS_URL=${url}` })),
-      runTask(t, 'reset', unset, 'npm run reset (no REDIS_URL)').then((run) => ({ name: 'reset', run, names: /REDIS_URL/, given: 'no REDIS_URL at all' })),
+      giveUp(t, 'reset', unreachable, 'npm run reset (unreachable Redis)', new RegExp(`:${nobody}\\b`), `127.0.0.1:${nobody}`, `REDIS_URL=${url}`),
+      giveUp(t, 'migrate', unreachable, 'npm run migrate (unreachable Redis)', new RegExp(`:${nobody}\\b`), `127.0.0.1:${nobody}`, `REDIS_URL=${url}`),
+      giveUp(t, 'reset', unset, 'npm run reset (no REDIS_URL)', /REDIS_URL/, 'REDIS_URL', 'no REDIS_URL at all'),
     ]);
-    for (const { name, run, names, given } of runs) {
-      const output = run.app.ownLines();
-      const wrong = run.timedOut ? `was still running after ${seconds(waitMs)} (the checker stopped it)` : run.code === 0 ? 'exited with code 0, reporting success' : !output.some((line) => names.test(line)) ? `${describeExit(run.app.exit)} without saying which Redis it tried` : undefined;
+    for (const run of runs) {
+      const wrong = run.timedOut
+        ? run.namedAt === undefined ? `was still running after ${seconds(t.wait(ONEOFF_MS))} without naming ${run.what} (the checker stopped it)` : `named ${run.what}, then was still running ${seconds(GIVE_UP_MS)} later (the checker stopped it)`
+        : run.exit.code === 0 ? 'exited with code 0, reporting success'
+        : run.namedAt === undefined ? `${describeExit(run.exit)} without saying which Redis it tried`
+        : run.tries > GIVE_UP_MS ? `kept trying for ${seconds(run.tries)} after its first failure before it ${describeExit(run.exit)}` : undefined;
       if (!wrong) continue;
+      const slow = run.timedOut || run.tries > GIVE_UP_MS;
       throw t.fail({
-        message: `Ran \`npm run ${name}\` with ${given}; it ${wrong}. A one-off gets its config exactly as the web process does; when that config points nowhere, it must fail fast, with a non-zero exit code and a message naming what it tried, so the operator sees at once that the task did not happen and why.`,
-        expected: `a non-zero exit within ${oneoffBound(t)}, with output naming ${names.source === 'REDIS_URL' ? 'REDIS_URL' : `127.0.0.1:${nobody}`}`,
+        message: `Ran \`npm run ${run.name}\` with ${run.given}; it ${wrong}. A one-off gets its config exactly as the web process does; when that config points nowhere, it must fail fast, with a non-zero exit code and a message naming what it tried, so the operator sees at once that the task did not happen and why.`,
+        expected: `a non-zero exit, at most ${seconds(GIVE_UP_MS)} after the first failed attempt, with output naming ${run.what}`,
         actual: run.app.lastOutput(5) || '(it printed nothing)',
         hints: [
-          run.timedOut
+          slow
             ? 'Use the client from counter.js: it gives up on a command after two retries (maxRetriesPerRequest: 2), where a client with ioredis defaults keeps trying for about 10 s. Close it in a finally block.'
-            : run.code === 0
+            : run.exit.code === 0
               ? 'Let a failed task fail: do not catch the error and carry on, or set process.exitCode = 1 when you do.'
               : 'Import config.js and counter.js rather than writing an address into the script: they name REDIS_URL and the address they tried.',
         ],
       });
     }
-    return `Ran \`npm run reset\` and \`npm run migrate\` with REDIS_URL pointing at a port where nothing listens: both ${runs.slice(0, 2).map((r) => describeExit(r.run.app.exit)).join(' and ')}, naming 127.0.0.1:${nobody}. Without REDIS_URL, \`npm run reset\` ${describeExit(runs[2].run.app.exit)}, naming REDIS_URL.`;
+    return `Ran \`npm run reset\` and \`npm run migrate\` with REDIS_URL pointing at a port where nothing listens: ${runs.slice(0, 2).map((r) => `${describeExit(r.exit)}, ${Math.round(r.tries)} ms after naming 127.0.0.1:${nobody}`).join('; ')}. Without REDIS_URL, \`npm run reset\` ${describeExit(runs[2].exit)}, naming REDIS_URL.`;
   }, { timeLimit: 15_000 }),
 });
