@@ -10,7 +10,7 @@ import { startRedisServer } from '../_kit/redis-server.mjs';
 import { canConnect, eachLine, freePort, sleep } from '../_kit/util.mjs';
 
 const PREFIX = 'try-release:';
-const ONE_OFF_MS = 10_000;
+const ONE_OFF_MS = 20_000;
 const embedded = process.env.REDIS_URL ? undefined : await startRedisServer();
 const url = process.env.REDIS_URL || embedded.url;
 const redis = new Redis(url, { maxRetriesPerRequest: 1 });
