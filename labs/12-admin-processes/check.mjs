@@ -350,7 +350,7 @@ await runLab(new URL('./lab.json', import.meta.url), {
     const since = mark(s.watcher);
     const envs = [s.env, await t.env({ REDIS_URL: s.watcher.url, KEY_PREFIX: s.prefix })];
     const webs = await Promise.all(envs.map((env, i) => t.startReady({ env, path: '/health', within: READY_MS, label: `web process ${i + 1}` })));
-    await sleep(t.budget(300)); // work a process starts once it listens still counts as starting
+    await sleep(t.budget(200)); // work a process starts once it listens still counts as starting
     const startup = since().filter(isWrite);
     if (startup.length) {
       const diff = changes(before, await s.redis.entries());

@@ -42,7 +42,7 @@ describe('lab authoring docs', () => {
 });
 
 describe('chapters describe the checks their labs run', () => {
-  for (const [chapter, lab] of [['03-config', '03-config'], ['06-processes', '06-processes'], ['08-concurrency', '08-concurrency'], ['09-disposability', '09-disposability']]) {
+  for (const [chapter, lab] of [['03-config', '03-config'], ['06-processes', '06-processes'], ['08-concurrency', '08-concurrency'], ['09-disposability', '09-disposability'], ['12-admin-processes', '12-admin-processes']]) {
     it(`${chapter} has a section for each of ${lab}'s checks, titled as the lab titles it`, () => {
       const manifest = JSON.parse(read(`labs/${lab}/lab.json`)) as { checks: { title: string }[] };
       const text = read(`content/chapters/${chapter}.mdx`);
