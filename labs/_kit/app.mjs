@@ -62,13 +62,17 @@ let fallbackSupervisor;
 
 /**
  * @typedef {import('./index.d.ts').App} App
+ * @typedef {{ wait: string, observedMs: number, idleMs: number, boundMs: number }} WaitRecord
+ *   A wait that was met: what it waited for, how long that took, its idle figure and its scaled deadline.
  * @param {{ command: string, cwd: string, env?: Record<string, string | undefined>, label?: string,
  *   onLine?: (app: App, stream: 'stdout' | 'stderr', text: string) => void,
+ *   onWait?: (record: WaitRecord) => void,
  *   supervisor?: ReturnType<typeof createSupervisor>, factor?: number, shownRoot?: string }} options
- *   `factor` scales every wait (see calibrate.mjs); `shownRoot` is the folder paths in messages are relative to.
+ *   `factor` scales every wait (see calibrate.mjs); `shownRoot` is the folder paths in messages are relative to;
+ *   `onWait` hears of every wait that was met before its deadline (how close a passing app came to a bound).
  * @returns {App}
  */
-export function startApp({ command, cwd, env = {}, label = 'the app', onLine, supervisor, factor = 1, shownRoot = cwd }) {
+export function startApp({ command, cwd, env = {}, label = 'the app', onLine, onWait, supervisor, factor = 1, shownRoot = cwd }) {
   supervisor ??= fallbackSupervisor ??= createSupervisor();
   const resolved = resolveCommand(command, cwd, { ...process.env, ...env });
   /** @type {Record<string, string>} */
@@ -82,6 +86,8 @@ export function startApp({ command, cwd, env = {}, label = 'the app', onLine, su
   const proc = supervisor.spawn(resolved.program, resolved.args, { cwd, env: fullEnv });
   const { child } = proc;
   const scaled = (/** @type {number} */ ms) => Math.round(ms * factor);
+  /** @param {string} wait @param {number} idleMs @param {number} from when the wait began */
+  const met = (wait, idleMs, from, at = performance.now()) => onWait?.({ wait: `${label}: ${wait}`, observedMs: Math.max(0, Math.round(at - from)), idleMs, boundMs: scaled(idleMs) });
 
   /** @type {App} */
   const app = {
@@ -152,29 +158,34 @@ export function startApp({ command, cwd, env = {}, label = 'the app', onLine, su
       return addressInUse(app.lines.map((l) => l.text));
     },
     async waitForPort(port, ms = 3000) {
-      const deadline = performance.now() + scaled(ms);
+      const from = performance.now();
+      const deadline = from + scaled(ms);
       while (performance.now() < deadline) {
         if (!app.running) throw new AppExited(app, `before listening on port ${port}`);
-        if (await canConnect(port)) return true;
+        if (await canConnect(port)) {
+          met(`waitForPort(${port}, ${ms})`, ms, from);
+          return true;
+        }
         await sleep(25);
       }
       if (!app.running) throw new AppExited(app, `before listening on port ${port}`);
       return false;
     },
     async waitForLine(pattern, ms = 3000) {
-      const deadline = performance.now() + scaled(ms);
+      const from = performance.now();
+      const deadline = from + scaled(ms);
       for (;;) {
         const text = app.said(pattern);
-        if (text !== undefined) return { stream: app.lines.find((l) => l.text === text)?.stream ?? 'stdout', text };
+        if (text !== undefined) {
+          met(`waitForLine(${pattern}, ${ms})`, ms, from);
+          return { stream: app.lines.find((l) => l.text === text)?.stream ?? 'stdout', text };
+        }
         if (!app.running || performance.now() >= deadline) return undefined;
         await sleep(20);
       }
     },
-    async waitForExit(ms) {
-      /** @type {NodeJS.Timeout | undefined} */
-      let timer;
-      const timeout = new Promise((resolve) => (timer = setTimeout(resolve, scaled(ms), undefined)));
-      return Promise.race([exited, timeout]).finally(() => clearTimeout(timer));
+    waitForExit(ms) {
+      return waitExit(ms, `waitForExit(${ms})`);
     },
     signal(name) {
       return supervisor.signal(proc, name);
@@ -182,7 +193,7 @@ export function startApp({ command, cwd, env = {}, label = 'the app', onLine, su
     async stop(graceMs = 2000) {
       if (app.running) {
         app.signal('SIGTERM');
-        if (!(await app.waitForExit(graceMs))) supervisor.kill(proc);
+        if (!(await waitExit(graceMs, `stop(${graceMs}) after SIGTERM`))) supervisor.kill(proc);
       }
       await app.exited;
       supervisor.kill(proc); // anything the app started and left behind
@@ -192,6 +203,18 @@ export function startApp({ command, cwd, env = {}, label = 'the app', onLine, su
       await app.exited;
     },
   };
+
+  /** @param {number} ms @param {string} wait @returns {Promise<import('./index.d.ts').Exit | undefined>} */
+  async function waitExit(ms, wait) {
+    const from = performance.now();
+    const alreadyOver = !app.running;
+    /** @type {NodeJS.Timeout | undefined} */
+    let timer;
+    const timeout = new Promise((resolve) => (timer = setTimeout(resolve, scaled(ms), undefined)));
+    const exit = await Promise.race([exited, timeout]).finally(() => clearTimeout(timer));
+    if (exit && !alreadyOver) met(wait, ms, from, started + exit.ms);
+    return /** @type {import('./index.d.ts').Exit | undefined} */ (exit);
+  }
 
   for (const stream of /** @type {const} */ (['stdout', 'stderr'])) {
     const readable = child[stream];

@@ -117,26 +117,35 @@ export async function runLab(manifestUrl, implementations, { argv = process.argv
     const started = performance.now();
     /** @type {any[]} */
     const apps = [];
+    /** @type {import('./app.mjs').WaitRecord[]} */
+    const waits = [];
+    /** @type {(() => Promise<void> | void)[]} */
+    const cleanups = [];
+    let limitRecord;
     let result;
     if (setupError || !supervisor) {
       result = { status: 'error', message: `The checks could not start: ${setupError}`, hints: [] };
     } else {
-      const t = createContext({ manifest, check, workspace: cwd, scratch, backing, supervisor, calibration, emit: (e) => reporter.emit(e), shared, apps, live });
+      const t = createContext({ manifest, check, workspace: cwd, scratch, backing, supervisor, calibration, emit: (e) => reporter.emit(e), shared, apps, live, waits, cleanups });
       const implementation = /** @type {import('./index.d.ts').CheckImplementation} */ (implementations[check.id]);
-      const limit = Math.round((implementation.timeLimit ?? DEFAULT_TIME_LIMIT) * waitFactor(calibration));
+      const idleLimit = implementation.timeLimit ?? DEFAULT_TIME_LIMIT;
+      const limit = Math.round(idleLimit * waitFactor(calibration));
       try {
         await backing.reset();
         const message = await withTimeout(Promise.resolve(implementation(t)), limit, () => new CheckTimeout(limit));
         result = { status: 'pass', message: message || 'Passed.', hints: [] };
+        limitRecord = { wait: `the check's time limit (${idleLimit})`, observedMs: Math.round(performance.now() - started), idleMs: idleLimit, boundMs: limit };
       } catch (error) {
         result = await classify(error, apps, limit, calibration);
         for (const run of shared.values()) if (run.owner === check && !run.ok) run.abandoned ??= error;
       }
     }
     await Promise.all(apps.map((app) => app.kill()));
+    for (const cleanup of cleanups) await Promise.resolve().then(cleanup).catch(() => {});
     const { status, message, expected, actual, hints } = result;
     counts[status === 'pass' ? 'passed' : status === 'fail' ? 'failed' : 'errored']++;
-    reporter.emit({ type: 'result', check: check.id, status, message, ...(expected ? { expected } : {}), ...(actual ? { actual } : {}), hints, ms: Math.round(performance.now() - started) });
+    const timing = closest(limitRecord ? [...waits, limitRecord] : waits);
+    reporter.emit({ type: 'result', check: check.id, status, message, ...(expected ? { expected } : {}), ...(actual ? { actual } : {}), hints, ms: Math.round(performance.now() - started), ...(timing ? { timing } : {}) });
   }
 
   await backing?.close().catch(() => {});
@@ -146,6 +155,15 @@ export async function runLab(manifestUrl, implementations, { argv = process.argv
   reporter.emit({ type: 'done', status, ...counts });
   process.removeListener('exit', emergencyStop);
   process.exitCode = status === 'pass' ? 0 : status === 'fail' ? 1 : 2;
+}
+
+/**
+ * Of the bounds a check met, the one it came closest to (the largest share of its idle figure): reported
+ * with the result so labs:verify can warn when a passing answer only passed because the machine was slow.
+ * @param {import('./app.mjs').WaitRecord[]} records
+ */
+function closest(records) {
+  return records.filter((r) => r.idleMs > 0).reduce((/** @type {import('./app.mjs').WaitRecord | undefined} */ best, r) => (!best || r.observedMs / r.idleMs > best.observedMs / best.idleMs ? r : best), undefined);
 }
 
 /**

@@ -3,6 +3,7 @@
 // commands, a formation from the Procfile, workspace snapshots, the check's Redis, budgets scaled to the
 // machine, and the standard failures so every lab words them the same way.
 import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { AppExited, startApp } from './app.mjs';
 import { describeBound, seconds, waitFactor } from './calibrate.mjs';
@@ -47,10 +48,13 @@ export class NotRun extends Error {
 /**
  * @param {{ manifest: any, check: { id: string, title: string }, workspace: string, scratch: string,
  *   backing: any, supervisor: any, calibration: import('./calibrate.mjs').Calibration,
- *   emit: (event: object) => void, shared: Map<string, any>, apps: any[], live: Set<any> }} run
+ *   emit: (event: object) => void, shared: Map<string, any>, apps: any[], live: Set<any>,
+ *   waits?: import('./app.mjs').WaitRecord[], cleanups?: (() => Promise<void> | void)[] }} run
+ *   `waits` collects the kit's waits that were met (reported with the result, see checker.mjs);
+ *   `cleanups` run when the check ends, whatever its verdict.
  * @returns {import('./index.d.ts').CheckContext}
  */
-export function createContext({ manifest, check, workspace, scratch, backing, supervisor, calibration, emit, shared, apps, live }) {
+export function createContext({ manifest, check, workspace, scratch, backing, supervisor, calibration, emit, shared, apps, live, waits: met = [], cleanups = [] }) {
   let appLines = 0;
   const { factor } = calibration;
   /** Waits stretch with the machine as measured, beyond the capped factor bounds are judged by. */
@@ -71,6 +75,26 @@ export function createContext({ manifest, check, workspace, scratch, backing, su
     calibration,
     log,
     port: freePort,
+    async holdPort({ port: wanted } = {}) {
+      // Like another program on the machine: every address (so the app's listen fails however it binds),
+      // connections accepted and closed at once. Released when the check ends, whatever its verdict.
+      const server = createServer((socket) => socket.destroy());
+      await new Promise((resolve, reject) => {
+        server.once('error', (error) => reject(new Error(`t.holdPort could not hold port ${wanted ?? '(any)'}: ${error.message}`)));
+        server.listen(wanted ?? 0, () => resolve(undefined));
+      });
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : Number(wanted);
+      /** @type {Promise<void> | undefined} */
+      let released;
+      const release = () => (released ??= new Promise((resolve) => {
+        server.close(() => resolve());
+        log(`released port ${port}`);
+      }));
+      cleanups.push(release);
+      log(`holding port ${port} itself, as another program on the machine would`);
+      return { port, release };
+    },
     budget,
     wait: (ms) => Math.round(ms * waits),
     bound: (ms) => describeBound(ms, calibration),
@@ -103,6 +127,7 @@ export function createContext({ manifest, check, workspace, scratch, backing, su
         supervisor,
         factor: waits,
         shownRoot: own ? own.dir : workspace,
+        onWait: (record) => met.push(record),
         onLine: (a, _stream, text) => {
           const tidy = a.tidy(text);
           if (tidy !== undefined && ++appLines <= MAX_APP_LOG_LINES) log(`${a.label}: ${tidy}`, 'app');
@@ -132,6 +157,7 @@ export function createContext({ manifest, check, workspace, scratch, backing, su
         if (response.status !== undefined) {
           const ms = performance.now() - app.started;
           log(`${label} answered GET ${path} with ${response.status} after ${Math.round(ms)} ms`);
+          met.push({ wait: `${label}: startReady within ${within}`, observedMs: Math.round(ms), idleMs: within, boundMs: Math.round(within * waits) });
           return { app, port, url: `http://127.0.0.1:${port}`, response, ms };
         }
         await sleep(25);

@@ -19,6 +19,19 @@
  * itself wrote: Node's crash report (the echoed source line, caret, stack) and warnings are left out, and
  * a crash's error message counts only when the app threw it on purpose (`throw new Error(…)`), never a
  * SyntaxError or ReferenceError. Match the app's output through them, not through `app.lines`.
+ * An unhandled 'error' event is Node's crash report too, not the app's own output: a server whose
+ * `listen()` fails with EADDRINUSE and that has no 'error' handler dies with
+ * "Error: listen EADDRINUSE: address already in use :::3000" printed by Node, and ownLines() leaves it out.
+ * To tell that crash apart, read `app.crash()` (its `error` names EADDRINUSE) or `app.addressInUse()`,
+ * which reads every line, Node's report included. A message the app prints itself from its own 'error'
+ * handler (or a deliberate `throw new Error('port 3000 is taken')`) is own output.
+ *
+ * Timing. Each result event carries `timing`, the bound the check came closest to among the kit's waits
+ * that were met (startReady, waitForPort/Line/Exit, stop, the time limit); `labs:verify` warns when a
+ * passing check used more than half of it. A correct answer must pass at the idle figure.
+ *
+ * Sockets. A check that needs a port taken (the app must fail fast on it) calls `t.holdPort()`; the kit
+ * closes it when the check ends. Apps and ports a check opens through `t` never outlive the check.
  */
 
 export type Env = Record<string, string>;
@@ -68,7 +81,11 @@ export interface App {
   lastOutput(n?: number): string;
   /** A line as a transcript shows it; undefined for blanks and Node's own noise. */
   tidy(text: string): string | undefined;
-  /** The app's uncaught error, if it crashed with one. */
+  /**
+   * The app's uncaught error, if it crashed with one: a throw, a rejected promise, or an 'error' event
+   * nobody handled (e.g. `{ error: 'Error: listen EADDRINUSE: address already in use :::3000', … }`).
+   * Undefined when the app exited by itself (process.exit, exitCode), whatever it printed.
+   */
   crash(): Crash | undefined;
   /** The line naming the error ("SyntaxError: … (config.js:3)"), else the first error-looking line. */
   errorLine(): string | undefined;
@@ -80,7 +97,13 @@ export interface App {
   jsonLines(): Record<string, unknown>[];
   /** @deprecated use jsonLines() */
   json(): Record<string, unknown>[];
-  /** The port the output says could not be bound (EADDRINUSE), if any. */
+  /**
+   * The port the output says could not be bound (EADDRINUSE), if any. It reads every line the app
+   * printed, Node's crash report included: an unhandled 'error' event from `listen()` ("Error: listen
+   * EADDRINUSE: address already in use :::3000", which ownLines() leaves out as Node's output), a message
+   * the app logs itself, or a JSON log line whose `port` follows the error. To tell whether the app
+   * handled it (its own message) or crashed (Node's report), look at `app.crash()` and `app.said()`.
+   */
   addressInUse(): number | undefined;
   /** True once something accepts TCP on `port`; false at the (scaled) deadline; rejects with AppExited. */
   waitForPort(port: number, ms?: number): Promise<boolean>;
@@ -259,6 +282,14 @@ export interface CheckContext {
   log(text: string, source?: 'checker' | 'app'): void;
   /** A free TCP port on loopback. */
   port(): Promise<number>;
+  /**
+   * Holds a TCP port as another program on the machine would (every address; connections are accepted and
+   * closed at once), so a check can start the app on a taken port. `port`: a free one by default. The kit
+   * releases it when the check ends, whatever the verdict, in both process models; `release()` frees it
+   * sooner. Start the app with `t.start` and wait with `app.waitForExit`/`waitForPort`, not `t.startReady`,
+   * when exiting is what the check expects.
+   */
+  holdPort(options?: { port?: number | undefined }): Promise<{ port: number; release(): Promise<void> }>;
   /** `ms` scaled to this machine right now (never less than `ms`). */
   budget(ms: number): number;
   /**

@@ -5,7 +5,7 @@
  *
  *   {"v":1,"type":"plan","lab":"03-config","checks":[{"id","title"}],"calibration"?:{…}}
  *   {"v":1,"type":"log","check":"reads-port","source":"checker"|"app","text":"…"}
- *   {"v":1,"type":"result","check":"reads-port","status":"pass"|"fail"|"error","message":"…","expected"?,"actual"?,"hints":[…],"ms":12}
+ *   {"v":1,"type":"result","check":"reads-port","status":"pass"|"fail"|"error","message":"…","expected"?,"actual"?,"hints":[…],"ms":12,"timing"?:{…}}
  *   {"v":1,"type":"done","status":"pass"|"fail"|"error","passed":4,"failed":1,"errored":0}
  */
 // zod's tree-shakable "mini" API, not astro/zod: this schema ships to the browser with the lab, where the
@@ -58,6 +58,21 @@ export const logEventSchema = z.object({
   text: z.string(),
 });
 
+/**
+ * Of the time bounds a check met (the kit's own waits, startReady, its time limit), the one it came closest
+ * to. labs:verify warns when a passing check used much of a bound: on a quiet machine it might not pass.
+ */
+export const resultTimingSchema = z.object({
+  /** Which wait: "the app: waitForExit(2000)", "the check's time limit (10000)". */
+  wait: z.string(),
+  /** How long it took until the wait was met. */
+  observedMs: z.number().check(z.nonnegative()),
+  /** The bound's idle-machine figure, as the check wrote it. */
+  idleMs: z.number().check(z.positive()),
+  /** The deadline this run applied: idleMs scaled to the machine. */
+  boundMs: z.number().check(z.positive()),
+});
+
 export const resultEventSchema = z.object({
   v: z.literal(1),
   type: z.literal('result'),
@@ -71,6 +86,8 @@ export const resultEventSchema = z.object({
   hints: z.array(z.string()),
   /** How long the check took. */
   ms: z.number().check(z.nonnegative()),
+  /** The bound the check came closest to (absent from checkers that do not say). */
+  timing: z.optional(resultTimingSchema),
 });
 
 export const doneEventSchema = z.object({
@@ -90,6 +107,7 @@ export type LogEvent = z.output<typeof logEventSchema>;
 export type ResultEvent = z.output<typeof resultEventSchema>;
 export type DoneEvent = z.output<typeof doneEventSchema>;
 export type Calibration = z.output<typeof calibrationSchema>;
+export type ResultTiming = z.output<typeof resultTimingSchema>;
 
 // Pseudo-terminals (WebContainer) may wrap output in colour or cursor sequences; the JSON itself never has any.
 // eslint-disable-next-line no-control-regex
