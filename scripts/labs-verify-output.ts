@@ -1,6 +1,7 @@
 /** What labs:verify prints: the table of verdicts, the notes on what is unsound, and one run's transcript. */
 import type { CheckEvent } from '../src/lab-model/check-events.ts';
 import type { ModelChoice, VariantReport } from '../src/lab-model/verify.ts';
+import { quietRunCommand, timingWarnings } from '../src/lab-model/verify-timing.ts';
 
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 const secs = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
@@ -47,6 +48,12 @@ export function summarise(reports: VariantReport[], options: { repeat: number; m
     const where = `${first.lab} ${first.variant}${options.models.length > 1 ? ` [${first.model}]` : ''}`;
     console.log(`\n✘ ${where}${runs.length > 1 ? ` (${bad.length} of ${runs.length} runs)` : ''}: ${first.note}`);
     if (first.variant !== 'check.mjs') console.log(`  Transcript: npm run labs:verify -- --show ${first.lab}/${first.variant.replace(/^(fixture|variant) /, '')}${options.models.length > 1 ? ` --model ${first.model}` : ''}`);
+  }
+
+  // Close calls to a time bound: warnings, never failures (see verify-timing.ts).
+  for (const warning of timingWarnings(reports)) {
+    console.log(`\n⚠ ${warning.text}`);
+    console.log(`  A correct answer must pass at the idle bound. On a quiet machine, try: ${quietRunCommand(warning)}`);
   }
 
   const calibrations = reports.flatMap((r) => (r.calibration ? [r.calibration] : []));

@@ -18,13 +18,19 @@ Options:
   --load N            keep N extra processes busy for the whole run (0 to ${MAX_LOAD}), as on a loaded machine
   --model M           process model for the checker: posix, portable, both, or auto (the kit chooses);
                       default: both when CI is set, else auto
-  --concurrency N     variants at once (default ${DEFAULT_CONCURRENCY}; LABS_VERIFY_CONCURRENCY sets it too)
+  --concurrency N     variants at once (default ${DEFAULT_CONCURRENCY}; LABS_VERIFY_CONCURRENCY sets it too);
+                      on a shared or small machine (2 cores, other people's tests) pass 1 or 2
   --show LAB/VARIANT  run one variant and print its full transcript, e.g. --show 03-config/greeting-typo
                       (VARIANT: starter, solution, or the name of a fixture or variant)
   --help              print this
 
+A passing check that used more than half of a time bound, or a correct variant much slower than the
+solution, is reported with a warning (never a failure): a correct answer must pass at the idle bound.
+To see one run against the idle bounds on a quiet machine:
+  LAB_CALIBRATION_FACTOR=1 npm run labs:verify -- --concurrency 1 --show LAB/VARIANT
+
 Examples:
-  npm run labs:verify -- 03-config
+  npm run labs:verify -- 03-config --concurrency 2
   npm run labs:verify -- --repeat 3 --load 2 --model both
   bash scripts/with-redis-server.sh npm run labs:verify     (against a real redis-server)`;
 
