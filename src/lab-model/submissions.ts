@@ -29,7 +29,7 @@ export const fixtureSchema = strict('fixture.json', {
   $schema: schemaRef,
   from: from.describe('Which learner files the mistake is made on: "starter" or "solution".'),
   rejectedBy: checkOfLab.describe('Id of the check that must fail (status `fail`) on this fixture.'),
-  alsoFails: z.array(checkOfLab).optional().describe('Other checks this mistake also fails (status fail or error). When given, every check not named here or in rejectedBy must pass, so the fixture pins exactly what it breaks.'),
+  alsoFails: z.array(checkOfLab).optional().describe('Other checks this mistake also fails (status fail or error). Left out: only rejectedBy is judged, and every other check may pass, fail or error. Given (even as []): each check named here must fail or error and every check not named here or in rejectedBy must pass, so the fixture pins exactly what it breaks; [] means "rejectedBy alone fails".'),
   why: why('why a learner would make this mistake').describe('Why a real learner would write this: the misunderstanding it stands for.'),
   edits: z.array(editSchema).optional().describe('Changes to `from`\'s files, applied in order after the folder\'s whole files.'),
   remove: z.array(learnerPath).optional().describe('Files `from` has that this submission deletes.'),

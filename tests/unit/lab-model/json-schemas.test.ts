@@ -17,4 +17,11 @@ describe('JSON Schemas of the lab files', () => {
     expect(lab.properties['commands']?.required).toEqual(['run', 'start']);
     expect(JSON.stringify(lab.properties['commands'])).toContain('"enum":["app","oneoff","build","formation"]');
   });
+
+  it('tell an author what alsoFails means both when it is given and when it is left out', () => {
+    const fixture = JSON.parse(jsonSchemaFiles()['fixture.schema.json']!) as { properties: Record<string, { description?: string }> };
+    const text = fixture.properties['alsoFails']?.description ?? '';
+    expect(text).toContain('Left out: only rejectedBy is judged, and every other check may pass, fail or error.');
+    expect(text).toContain('Given (even as []): each check named here must fail or error and every check not named here or in rejectedBy must pass');
+  });
 });

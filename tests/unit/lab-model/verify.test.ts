@@ -59,5 +59,8 @@ describe('labs:verify', () => {
       'b passed, but alsoFails says it fails; c: fail: c said fail (not in alsoFails, so it must pass)',
     );
     expect(judgeFixture({ rejectedBy: 'a', alsoFails: ['b'] }, run({ a: 'fail' }))).toBe('no result for b (in alsoFails)');
+    // [] is not "left out": rejectedBy alone fails, every other check must pass.
+    expect(judgeFixture({ rejectedBy: 'a', alsoFails: [] }, run({ a: 'fail', b: 'pass' }))).toBeUndefined();
+    expect(judgeFixture({ rejectedBy: 'a', alsoFails: [] }, run({ a: 'fail', b: 'error' }))).toBe('b: error: b said error (not in alsoFails, so it must pass)');
   });
 });
