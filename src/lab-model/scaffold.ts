@@ -95,11 +95,14 @@ export async function scaffoldLab(id: string, options: ScaffoldOptions): Promise
     checks: CHECKS,
   }));
 
-  const stubs = CHECKS.map(({ id: check }) => `  // TODO: start the app (t.startReady), do what shows the factor, and throw t.fail({ … }) when it does not hold.
+  const stubs = CHECKS.map(({ id: check }) => `  // TODO: start the app, do what shows the factor, and throw t.fail({ … }) when it does not hold.
+  // Start it with t.startReady when an app that fails to start is simply broken (the kit reports that as
+  // an error); with t.start, then app.waitForPort or app.waitForExit, when exiting is the very mistake
+  // this check is about (a fixture's rejectedBy must fail, not error).
   '${check}': async (t) => {
     throw t.fail({
       message: '${check} is not written yet: replace this stub in labs/${id}/check.mjs.',
-      hints: ['See "Writing checks" on the instructors\\' page (src/pages/instructors.mdx) and the kit\\'s API in labs/_kit/index.d.ts.'],
+      hints: ['See "The checks" on the instructors\\' page (src/pages/instructors.mdx) and the kit\\'s API in labs/_kit/index.d.ts.'],
     });
   },`).join('\n\n');
   await write(join(labDir, 'check.mjs'), `// @ts-check
@@ -137,4 +140,17 @@ ${stubs}
   await writeFile(chapterFile, lines.join('\n') + chapterText.slice(front.end));
   written.push(shown(chapterFile));
   return { files: written };
+}
+
+/** What `npm run new:lab` prints after creating lab `id` for the chapter file `chapter`: the steps left. */
+export function nextSteps(id: string, chapter: string): string {
+  return `Next:
+  1. lab.json: the summary, the checks' ids and titles (your editor completes the fields from its $schema).
+  2. starter/ and solution/: make the starter break the factor and the solution fix it (delete the TODO lines).
+  3. check.mjs: replace each stub with a check that runs the app (API: labs/_kit/index.d.ts).
+  4. fixtures/ and variants/: realistic mistakes (each names the check that rejects it) and other right answers.
+  5. npm run check:lab -- ${id}    type-checks check.mjs against the kit's API.
+  6. npm run labs:verify -- ${id}   until every row says ok; --show ${id}/<variant> prints one run in full.
+  7. ${chapter}: rewrite its "What the lab will ask" section to say what the checks verify.
+The instructors' page (npm run dev, then /instructors/) explains each step.`;
 }

@@ -3,7 +3,7 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadLab } from '../../../src/lab-model/index.ts';
-import { scaffoldLab } from '../../../src/lab-model/scaffold.ts';
+import { nextSteps, scaffoldLab } from '../../../src/lab-model/scaffold.ts';
 import { verifyLabs } from '../../../src/lab-model/verify.ts';
 import { checkChapter } from '../../../src/schemas/chapter-checks.ts';
 import { parseFrontmatter } from '../support/frontmatter.ts';
@@ -46,6 +46,12 @@ describe('npm run new:lab', () => {
     expect(front['lab']).toBe('07-port-binding');
     expect(checkChapter('content/chapters/07-port-binding.mdx', front, ['03-config', '07-port-binding'])).toHaveProperty('data');
 
+    // The stubs point at the page's real section and say which start fits which check.
+    const check = await readFile(join(options.labsRoot, '07-port-binding', 'check.mjs'), 'utf8');
+    expect(check).toContain('See "The checks" on the instructors');
+    expect(check).toContain('Start it with t.startReady when an app that fails to start is simply broken');
+    expect(check).toContain('with t.start, then app.waitForPort or app.waitForExit, when exiting is the very mistake');
+
     // labs:verify runs it, and says the checks are stubs.
     const reports = await verifyLabs(['07-port-binding'], { root: options.labsRoot, variants: ['starter', 'solution'] });
     expect(reports.find((r) => r.variant === 'starter')?.ok).toBe(true);
@@ -53,6 +59,12 @@ describe('npm run new:lab', () => {
     expect(solution?.ok).toBe(false);
     expect(solution?.note).toMatch(/^the solution must pass every check; first-check: fail: first-check is not written yet: replace this stub in labs\/07-port-binding\/check\.mjs\.; second-check: fail: second-check is not written yet/);
   }, 120_000);
+
+  it('prints the steps left, ending with the chapter\'s "What the lab will ask" section', () => {
+    const steps = nextSteps('07-port-binding', 'content/chapters/07-port-binding.mdx').split('\n');
+    expect(steps).toContain('  5. npm run check:lab -- 07-port-binding    type-checks check.mjs against the kit\'s API.');
+    expect(steps).toContain('  7. content/chapters/07-port-binding.mdx: rewrite its "What the lab will ask" section to say what the checks verify.');
+  });
 
   it('refuses an existing id, a factor that has a lab, a slug that is not the chapter’s, and a chapter with a lab', async () => {
     const options = await course();
