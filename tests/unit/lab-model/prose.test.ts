@@ -39,6 +39,25 @@ describe('lab authoring docs', () => {
     expect(guide).toContain('A version\'s files are `_base/`, then `common/`, then `starter/` or `solution/`');
     expect(read('README.md')).toMatch(/optional common\/ \(changes both share, laid over _base first\)/);
   });
+
+  it('name a section of the instructors\' page that exists, wherever the scaffold points an author to one', () => {
+    const guide = read('src/pages/instructors.mdx');
+    const named = [...read('src/lab-model/scaffold.ts').matchAll(/See "([^"]+)" on the instructors/g)].map((m) => m[1]);
+    expect(named).toEqual(['The checks']);
+    for (const section of named) expect(guide).toMatch(new RegExp(`^#{2,3} ${section}$`, 'm'));
+  });
+
+  it('tell an author what a new instructor had to find out alone', () => {
+    const guide = read('src/pages/instructors.mdx').replace(/\s*\n\s*/g, ' ');
+    expect(guide).toContain('A correct answer must pass at the idle bound');
+    expect(guide).toContain('LAB_CALIBRATION_FACTOR=1 npm run labs:verify -- --concurrency 1 --show');
+    expect(guide).toContain('| `t.holdPort()` | `{ port, release }`');
+    expect(guide).toContain('An unhandled `\'error\'` event is such a report too');
+    expect(guide).toContain('Leave it out and only `rejectedBy` is judged: the other checks may pass, fail or error.');
+    expect(guide).toContain('npm run check:lab -- 07-port-binding');
+    expect(guide).toContain('pass `--concurrency 1` or `2`');
+    expect(read('README.md')).toContain('npm run check:lab -- 07-port-binding');
+  });
 });
 
 describe('chapters describe the checks their labs run', () => {
