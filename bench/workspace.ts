@@ -89,7 +89,7 @@ try {
   await page.waitForLoadState('networkidle');
   const ready = total();
   await page.getByRole('button', { name: 'Run', exact: true }).click();
-  await page.locator('.xterm').waitFor();
+  await page.getByRole('log', { name: 'Output of Run' }).getByText(/\S/).first().waitFor();
   await page.waitForLoadState('networkidle');
   const withTerminal = total();
   await browser.close();

@@ -5,7 +5,7 @@
  * and all of it with the keyboard alone.
  */
 import { expect, test, type Locator } from '@playwright/test';
-import { agreeToSeeSolution, announcement, check, editor, openLab, replaceFile, typeSolution } from './lab-helpers.ts';
+import { agreeToSeeSolution, announcement, check, editor, openLab, replaceFile, typeSolution, runOutput } from './lab-helpers.ts';
 
 // Each story runs the checker at least once; on a loaded machine that alone can take a minute.
 test.describe.configure({ timeout: 240_000 });
@@ -141,14 +141,14 @@ test.describe('Run and Stop', () => {
     await expect(lab.getByRole('link', { name: /Open app/ })).toBeVisible({ timeout: 20_000 });
     await lab.getByRole('button', { name: 'Stop', exact: true }).click();
     await expect(lab.getByRole('status').first()).toHaveText(/^Ready · app stopped: exit code 0 after \d+\.\d s$/, { timeout: 15_000 });
-    await expect(lab.locator('.xterm-rows')).toContainText(/app stopped: Stop sent SIGTERM; the app exited with code 0 after \d+\.\d s/);
+    await expect(runOutput(lab)).toContainText(/app stopped: Stop sent SIGTERM; the app exited with code 0 after \d+\.\d s/);
   });
 
   test('a crash after Run shows the learner’s own error and line first, without Node’s internals', async ({ page }) => {
     const { lab } = await openLab(page, '06-processes');
     await replaceFile(page, lab, 'app.js', "setTimeout(() => {\n  const counter = undefined;\n  counter.incr('visits');\n}, 50);\n");
     await lab.getByRole('button', { name: 'Run', exact: true }).click();
-    const screen = lab.locator('.xterm-rows');
+    const screen = runOutput(lab);
     await expect(screen).toContainText(/TypeError: Cannot read properties of undefined \(reading 'incr'\)\s*at app\.js:3/, { timeout: 20_000 });
     await expect(screen).toContainText('counter.incr');
     await expect(screen).not.toContainText('node:internal');

@@ -45,6 +45,9 @@ export async function typeSolution(page: Page, { lab, data }: OpenLab): Promise<
 
 export const announcement = (page: Page): Locator => page.locator('[data-slot="announce"]');
 
+/** Run's and a task's output: the Terminal pane's log, or the shell's terminal once one was opened there. */
+export const runOutput = (lab: Locator): Locator => lab.getByRole('log', { name: 'Output of Run' }).or(lab.locator('.xterm-rows'));
+
 /** Presses Check and waits for the run's verdict (the live region's sentence for run `run`). */
 export async function check(page: Page, lab: Locator, run: number, via: 'button' | 'keyboard' = 'button'): Promise<string> {
   if (via === 'button') await lab.getByRole('button', { name: 'Check', exact: true }).click();

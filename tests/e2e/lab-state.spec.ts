@@ -46,7 +46,7 @@ test.describe('lab state across tabs and reloads', () => {
   test('the shell has the lab’s environment and names the Redis every command shares', async ({ page }) => {
     const { lab } = await openLab(page, '03-config');
     await lab.getByRole('tab', { name: /^Terminal/ }).click();
-    await lab.getByRole('button', { name: /Select to open a shell/ }).click();
+    await lab.getByRole('button', { name: 'Open a shell' }).click();
     const screen = lab.locator('.xterm-rows');
     await expect(screen).toContainText(/Shell ready\. REDIS_URL=redis:\/\/127\.0\.0\.1:\d+/, { timeout: 20_000 });
     await page.keyboard.type('echo "port=$PORT"\n');

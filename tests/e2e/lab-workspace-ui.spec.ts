@@ -1,6 +1,6 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Locator } from '@playwright/test';
-import { agreeToSeeSolution, check, checkRow, editor, openLab, replaceFile } from './lab-helpers.ts';
+import { agreeToSeeSolution, check, checkRow, editor, openLab, replaceFile, runOutput } from './lab-helpers.ts';
 
 /** Every scrolling pane of the diff fits its text in its width: long lines wrap instead of running off. */
 async function expectNoSidewaysScroll(lab: Locator): Promise<void> {
@@ -37,7 +37,10 @@ test.describe('the lab workspace', () => {
     await expect(openApp).toBeVisible({ timeout: 20_000 });
     await expect(openApp).toHaveAttribute('href', /^http:\/\/localhost:\d+\/$/);
     await expect(openApp).toHaveAttribute('target', '_blank');
-    await expect(lab.locator('.xterm-rows a, .xterm-rows').filter({ hasText: 'answers at http://localhost' })).toBeVisible();
+    // Run's output is a plain log (no terminal emulator), its addresses links that open a new tab.
+    await expect(runOutput(lab)).toContainText(/answers at http:\/\/localhost:\d+/);
+    await expect(runOutput(lab).getByRole('link', { name: /^http:\/\/localhost:\d+/ }).first()).toHaveAttribute('target', '_blank');
+    expect(await lab.locator('.xterm').count(), 'Run needs no terminal emulator').toBe(0);
 
     // Running means answering: the status says so only once the app's address is known.
     await expect(lab.getByRole('status').filter({ hasText: 'Your app is running' })).toBeVisible();
@@ -81,7 +84,7 @@ test.describe('the lab workspace', () => {
   test('the first command typed into a new terminal runs; Ctrl-C stops the foreground command and keeps the shell', async ({ page }) => {
     const { lab } = await openLab(page, '03-config');
     await lab.getByRole('tab', { name: /^Terminal/ }).click();
-    await lab.getByRole('button', { name: /Select to open a shell/ }).click();
+    await lab.getByRole('button', { name: 'Open a shell' }).click();
     // Typed at once, before the shell is ready: held, then echoed and run once it is.
     await page.keyboard.type('echo first-$((20 + 22))\n');
     const screen = lab.locator('.xterm-rows');
@@ -134,7 +137,7 @@ test.describe('the lab workspace', () => {
     await expect(toggle).toHaveAttribute('aria-expanded', 'false');
     await expect(toggle).toBeFocused();
 
-    const screen = lab.locator('.xterm-rows');
+    const screen = runOutput(lab);
     await expect(screen).toContainText('$ node .lab/run.mjs --instances 2');
     await expect(screen).toContainText(/answers at http:\/\/localhost:\d+\/[\s\S]*answers at http:\/\/localhost:\d+\//, { timeout: 20_000 });
     const ports = [...((await screen.textContent()) ?? '').matchAll(/answers at http:\/\/localhost:(\d+)\//g)].map((m) => m[1]);
@@ -156,10 +159,40 @@ test.describe('the lab workspace', () => {
     const status = lab.getByRole('status').first();
     await expect(status).toHaveText('Starting your app…');
     await expect(status).toHaveText('Your app is running but not answering on its port yet', { timeout: 15_000 });
-    await expect(lab.locator('.xterm-rows')).toContainText(/Nothing answers on port \d+/);
+    await expect(runOutput(lab)).toContainText(/Nothing answers on port \d+/);
     await expect(lab.getByRole('link', { name: /Open app/ })).toBeHidden();
     await lab.getByRole('button', { name: 'Stop', exact: true }).click();
     await expect(status).toHaveText(/^Ready/);
+  });
+
+  test('the editor starts as the build’s highlighted copy, and keys typed before CodeMirror arrives are kept and saved', async ({ page }) => {
+    const data = (await (await page.request.get('/labs/03-config/workspace.json')).json()) as { open: string; starter: Record<string, string> };
+    // CodeMirror's module is held back until the learner has typed: the keys land on the preview.
+    let release!: () => void;
+    const typed = new Promise<void>((resolve) => (release = resolve));
+    await page.route(/\/_astro\/editor\.[\w-]+\.js$/, async (route) => {
+      await typed;
+      await route.continue();
+    });
+    await page.goto('/factors/03-config/');
+    const lab = page.getByRole('complementary', { name: 'Lab' });
+    await expect(lab.getByRole('status').filter({ hasText: /^Ready/ })).toBeVisible({ timeout: 60_000 });
+    const preview = lab.getByRole('textbox', { name: `${data.open}, starting the editor` });
+    const firstLine = data.starter[data.open]!.split('\n')[0]!;
+    await expect(preview).toContainText(firstLine);
+    // Highlighted at build time: the comment and the code are coloured differently.
+    expect(await preview.locator('.line span[style]').count()).toBeGreaterThan(3);
+    await preview.focus();
+    await page.keyboard.type('// typed early\n');
+    release();
+    const box = editor(lab, data.open);
+    await expect(box).toBeFocused();
+    await expect(box.locator('.cm-line').first()).toHaveText('// typed early');
+    await expect(box.locator('.cm-line').nth(1)).toHaveText(firstLine);
+    await expect(lab.locator('[data-lab-workspace]')).toHaveAttribute('data-save', 'saved');
+    await page.unroute(/\/_astro\/editor\.[\w-]+\.js$/);
+    await page.reload();
+    await expect(editor(lab, data.open).locator('.cm-line').first()).toHaveText('// typed early', { timeout: 30_000 });
   });
 
   test('the editor tells keyboard users how to leave it, visibly while it has focus', async ({ page }) => {

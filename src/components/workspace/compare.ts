@@ -85,9 +85,9 @@ export function bindCompare({ root, lab, button, editor, tabs, mine, solution, w
     host?.remove();
     diff = null;
     host = null;
-    editor.view.dom.hidden = false;
+    editor.element.hidden = false;
     // A hidden editor measured nothing; it lays its lines out again now that it is back on screen.
-    editor.view.requestMeasure();
+    editor.remeasure();
     // A toggle button keeps its name; aria-pressed says whether compare mode is on.
     button.setAttribute('aria-pressed', 'false');
     delete root.dataset['compare'];
@@ -99,11 +99,11 @@ export function bindCompare({ root, lab, button, editor, tabs, mine, solution, w
     diff?.destroy();
     host ??= document.createElement('div');
     host.className = 'lab__diff';
-    const width = editor.view.dom.parentElement?.clientWidth ?? host.clientWidth;
+    const width = editor.element.parentElement?.clientWidth ?? host.clientWidth;
     const layout = chosen ?? (width >= SPLIT_MIN_WIDTH ? 'split' : 'unified');
     host.replaceChildren(legend(path, layout));
-    editor.view.dom.after(host);
-    editor.view.dom.hidden = true;
+    editor.element.after(host);
+    editor.element.hidden = true;
     diff = showDiff(host, path, mine(path), solution(path), {
       layout,
       onTake: (text) => {

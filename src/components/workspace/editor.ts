@@ -4,9 +4,8 @@
  * through `onEdit` and takes outside changes (reset, undo reset) through `replace`.
  */
 import { Annotation, Compartment, EditorState, type Extension } from '@codemirror/state';
-import { EditorView, keymap, lineNumbers, highlightActiveLine, highlightActiveLineGutter, drawSelection, highlightSpecialChars } from '@codemirror/view';
+import { EditorView, keymap, lineNumbers, highlightActiveLine, highlightActiveLineGutter, drawSelection, highlightSpecialChars, runScopeHandlers } from '@codemirror/view';
 import { defaultKeymap, history, historyKeymap, indentWithTab } from '@codemirror/commands';
-import { searchKeymap, highlightSelectionMatches } from '@codemirror/search';
 import { bracketMatching, indentOnInput, indentUnit } from '@codemirror/language';
 import { languageFor } from './languages.ts';
 import { labEditorTheme } from './editor-theme.ts';
@@ -31,12 +30,42 @@ export interface LabEditor {
   /** Replaces a file's text from outside; stays in that file's undo history. */
   replace(path: string, text: string): void;
   focus(): void;
-  readonly view: EditorView;
+  /** Puts the cursor at `offset` in the open file. */
+  select(offset: number): void;
+  /** Types `text` at the cursor, as the learner would (reported through onEdit). */
+  insert(text: string): void;
+  /** The editor's box in the page: compare mode hides it and shows the diff after it. */
+  readonly element: HTMLElement;
+  /** Lays the lines out again (after the editor was hidden). */
+  remeasure(): void;
 }
 
-export function createEditor(options: EditorOptions): LabEditor {
+/**
+ * Replays a key pressed before the editor existed: its key bindings first (Enter, Backspace, Mod-a, …),
+ * else a printable character typed at the cursor.
+ */
+export function replayKey(view: EditorView, event: KeyboardEvent): void {
+  if (runScopeHandlers(view, event, 'editor')) return;
+  if (event.key.length === 1 && !event.ctrlKey && !event.metaKey && !event.altKey) view.dispatch(view.state.replaceSelection(event.key), { userEvent: 'input.type', scrollIntoView: true });
+}
+
+export function createEditor(options: EditorOptions): LabEditor & { readonly view: EditorView } {
   const states = new Map<string, EditorState>();
   let current = '';
+  // Search (and its match highlighting) loads with the first Ctrl/Cmd-F, then serves every file.
+  const search = new Compartment();
+  let searching: Extension | null = null;
+  const openSearch = (): boolean => {
+    void import('./editor-search.ts').then(({ searchExtensions, openSearchPanel }) => {
+      if (!searching) {
+        searching = searchExtensions();
+        for (const [path, state] of states) if (path !== current) states.set(path, state.update({ effects: search.reconfigure(searching) }).state);
+        view.dispatch({ effects: search.reconfigure(searching) });
+      }
+      openSearchPanel(view);
+    });
+    return true;
+  };
   // Syntax errors are marked by a checker that loads with the first edit of a JavaScript file.
   const lint = new Compartment();
   let linting: Extension | null = null;
@@ -61,13 +90,13 @@ export function createEditor(options: EditorOptions): LabEditor {
     indentOnInput(),
     bracketMatching(),
     highlightActiveLine(),
-    highlightSelectionMatches(),
+    search.of(searching ?? []),
     indentUnit.of('  '),
     EditorState.tabSize.of(2),
     keymap.of([
       ...options.keys,
+      { key: 'Mod-f', run: openSearch, scope: 'editor search-panel' },
       ...defaultKeymap,
-      ...searchKeymap,
       ...historyKeymap,
       // Tab indents; Escape then Tab (CodeMirror's tab-focus mode) moves focus on, so keyboard users are never trapped.
       indentWithTab,
@@ -112,5 +141,13 @@ export function createEditor(options: EditorOptions): LabEditor {
       else states.set(path, transaction.state);
     },
     focus: () => view.focus(),
+    select(offset) {
+      view.dispatch({ selection: { anchor: Math.min(offset, view.state.doc.length) }, scrollIntoView: true });
+    },
+    insert(text) {
+      view.dispatch(view.state.replaceSelection(text), { userEvent: 'input.paste', scrollIntoView: true });
+    },
+    element: view.dom,
+    remeasure: () => view.requestMeasure(),
   };
 }

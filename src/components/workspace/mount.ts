@@ -8,7 +8,7 @@ import { createRuntime } from '../../workspace/runtime/select.ts';
 import type { WorkspaceData } from '../../workspace/workspace-data.ts';
 import type { RunState } from '../../workspace/stores/run.ts';
 import { ProgressStorageError, STORAGE_FULL_EVENT, labStatus, nextChapter, readProgress, setLabStatus, type CourseChapter } from '../../lib/progress.ts';
-import { createEditor } from './editor.ts';
+import { createDeferredEditor } from './deferred-editor.ts';
 import { createLazyTerminal, type LazyTerminal } from './lazy-terminal.ts';
 import { bindTabs } from './file-tabs.ts';
 import { wireLowerPane } from './lower-pane.ts';
@@ -70,7 +70,7 @@ export async function mountWorkspace(root: HTMLElement, pending: Promise<unknown
   await session.files.ready;
 
   const editorSlot = slot(root, 'editor');
-  editorSlot.replaceChildren();
+  const preview = slot(root, 'preview');
   // The editor's description (aria-describedby), also shown in small type while the editor has focus:
   // Tab indents there, so keyboard users need to know the way out.
   const help = document.createElement('p');
@@ -81,9 +81,12 @@ export async function mountWorkspace(root: HTMLElement, pending: Promise<unknown
     void session.check();
     return true;
   };
-  const editor = createEditor({
+  // The build's highlighted preview stays until the learner reaches for the editor (deferred-editor.ts).
+  const editor = createDeferredEditor({
     parent: editorSlot,
-    files: session.files.files.get(),
+    preview,
+    previewPath: data.open,
+    files: () => session.files.files.get(),
     readOnly: (path) => !data.editable.includes(path),
     onEdit: (path, text) => session.files.edit(path, text),
     keys: [{ key: 'Mod-Enter', run: check }],
@@ -204,7 +207,7 @@ function nextStep(root: HTMLElement): { href: string; label: string } | null {
 /** How long a new shell may stay silent before typed keys are let through anyway. */
 const SHELL_QUIET_MS = 3_000;
 
-/** Opens the runtime's shell the first time the learner focuses the terminal. */
+/** Opens the runtime's shell when the learner presses "Open a shell" or focuses the shell's terminal. */
 function bindShell(session: LabSession, terminal: LazyTerminal, host: HTMLElement): void {
   let opened = false;
   const open = async (): Promise<void> => {
@@ -228,8 +231,9 @@ function bindShell(session: LabSession, terminal: LazyTerminal, host: HTMLElemen
       terminal.write('\r\n\x1b[2m[shell closed; select the terminal to open a new one]\x1b[0m\r\n');
     });
   };
-  host.addEventListener('focusin', () => {
-    if (opened) return;
+  host.addEventListener('focusin', (event) => {
+    // The output log takes focus to be scrolled, not to start a shell.
+    if (opened || (event.target as Element).closest('[data-slot="output"]')) return;
     opened = true;
     open().catch((error: unknown) => {
       opened = false;
