@@ -17,7 +17,8 @@ export async function openLab(page: Page, id: string): Promise<OpenLab> {
   await lab.scrollIntoViewIfNeeded();
   // Generous bounds: on a machine shared by many test runs a lab can take a while to start and to check.
   await expect(lab.getByRole('status').filter({ hasText: /^Ready/ })).toBeVisible({ timeout: 60_000 });
-  await expect(editor(lab, data.open)).toBeVisible();
+  // The page shows the build's copy of the file first; CodeMirror takes its place once the page is idle.
+  await expect(editor(lab, data.open)).toBeVisible({ timeout: 60_000 });
   return { lab, data };
 }
 

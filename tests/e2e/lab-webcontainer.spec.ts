@@ -25,8 +25,9 @@ test('without the local runner, a lab that cannot boot WebContainer shows its pr
   await expect(alert).toContainText(/in-browser Node runtime|cannot run the labs in the page/);
   await expect(alert).toContainText('stackblitz.io');
   await expect(lab.getByRole('button', { name: 'Check', exact: true })).toBeDisabled();
-  // The files stay readable and editable while the runtime is unavailable.
-  await expect(lab.getByRole('textbox', { name: 'config.js', exact: true })).toBeVisible();
+  // The files stay readable and editable while the runtime is unavailable: pointing at the file brings the editor.
+  await lab.locator('[data-slot="editor"]').hover();
+  await expect(lab.getByRole('textbox', { name: 'config.js', exact: true })).toBeVisible({ timeout: 30_000 });
   // Nothing ran, so none of the packages' bytes were fetched.
   expect(snapshotRequests).toEqual([]);
 });
