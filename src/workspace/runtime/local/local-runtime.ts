@@ -13,7 +13,6 @@ import {
   type StartProcessResponse,
 } from './protocol.ts';
 import { lineSplitter, missingVerdict } from '../ndjson.ts';
-import { parseCheckEvent } from '../../../lab-model/check-events.ts';
 import { spotAppUrl } from '../app-url.ts';
 import { runnerToken } from './protocol.ts';
 import {
@@ -115,7 +114,11 @@ export class LocalRuntime implements LabRuntime {
   }
 
   async check(onEvent: (event: CheckEvent) => void, signal?: AbortSignal): Promise<DoneEvent> {
-    const response = await this.#request(`/sessions/${this.#sid()}/check`, { method: 'POST', ...(signal ? { signal } : {}) });
+    // The event schema (zod, ~8 KB gz) loads with the first Check, not with the page.
+    const [{ parseCheckEvent }, response] = await Promise.all([
+      import('../../../lab-model/check-events.ts'),
+      this.#request(`/sessions/${this.#sid()}/check`, { method: 'POST', ...(signal ? { signal } : {}) }),
+    ]);
     if (!response.body) throw new Error('The lab runner answered the check without a body.');
     let done: DoneEvent | null = null;
     let other = '';
