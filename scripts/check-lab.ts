@@ -1,5 +1,5 @@
 /**
- * npm run check:lab -- [NN-slug…] [--strict] — type-checks each lab's check.mjs (and helper .mjs beside it)
+ * npm run check:lab -- [NN-slug…] [--strict] — type-checks each lab's check.mjs (and the helpers it imports)
  * against the kit's API, labs/_kit/index.d.ts, without a `// @ts-check` line and without checking the rest
  * of the project (see src/lab-model/check-types.ts). With no ids, every lab. Exits 1 when a lab has type
  * errors, 2 on a usage error.
@@ -10,8 +10,8 @@ import { typeCheckLabs } from '../src/lab-model/check-types.ts';
 
 const USAGE = `Usage: npm run check:lab -- [NN-slug…] [--strict]
 
-Type-checks each lab's check.mjs (and any .mjs beside it) against the kit's API in labs/_kit/index.d.ts,
-with the project's compiler options. With no lab ids, every lab.
+Type-checks each lab's check.mjs (and the helper modules it imports) against the kit's API in
+labs/_kit/index.d.ts, with the project's compiler options. With no lab ids, every lab.
 
   --strict   also report parameters without a type in the lab's own helpers (noImplicitAny);
              by default only what the kit's types can tell is checked`;

@@ -1,5 +1,5 @@
 /**
- * Type-checks a lab's own scripts (check.mjs and any helper .mjs beside it) against the kit's API
+ * Type-checks a lab's checker (check.mjs and the helper modules it imports) against the kit's API
  * (labs/_kit/index.d.ts, reached through the kit's JSDoc types), with the project's compiler options plus
  * `checkJs`, so an author needs no `// @ts-check` line and gets no errors from anything but the lab's own
  * files. `npm run check:lab -- NN-slug` prints what this returns.
@@ -15,12 +15,11 @@ export interface TypeProblem {
   message: string;
 }
 
-/** The lab's own scripts: its top-level .mjs/.js files (the learner's app lives in starter/, solution/ and the rest). */
+/** The lab's checker: its check.mjs (the helpers it imports are checked with it). */
 export function labScripts(labDir: string): string[] {
   return readdirSync(labDir, { withFileTypes: true })
-    .filter((e) => e.isFile() && /\.(?:mjs|js)$/.test(e.name))
-    .map((e) => join(labDir, e.name))
-    .sort();
+    .filter((e) => e.isFile() && e.name === 'check.mjs')
+    .map((e) => join(labDir, e.name));
 }
 
 export interface TypeCheckOptions {
@@ -57,9 +56,15 @@ export function typeCheckLabs(labDirs: string[], options: TypeCheckOptions = {})
     noEmit: true,
     ...(options.strict ? {} : { noImplicitAny: false }),
   });
-  const owner = new Map([...byLab].flatMap(([dir, scripts]) => scripts.map((f) => [resolve(f), dir] as const)));
+  // The lab's own files the program reached: check.mjs and the helpers it imports (the lab's other
+  // scripts, such as Run-menu tools, and the learner's app in starter/ and the rest are not its checker).
+  const ownerOf = (file: string): string | undefined => {
+    const path = resolve(file);
+    const dir = labDirs.find((d) => path.startsWith(`${resolve(d)}/`));
+    return dir !== undefined && !/\/(?:node_modules|starter|solution|common|fixtures|variants)\//.test(path.slice(resolve(dir).length)) ? dir : undefined;
+  };
   for (const source of program.getSourceFiles()) {
-    const dir = owner.get(resolve(source.fileName));
+    const dir = ownerOf(source.fileName);
     if (dir === undefined) continue;
     for (const d of [...program.getSyntacticDiagnostics(source), ...program.getSemanticDiagnostics(source)]) {
       const { line, character } = d.file && d.start !== undefined ? d.file.getLineAndCharacterOfPosition(d.start) : { line: 0, character: 0 };

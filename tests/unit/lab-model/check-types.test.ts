@@ -10,6 +10,7 @@ afterAll(async () => {
 });
 
 const CHECK = (body: string) => `import { runLab } from '../_kit/index.mjs';
+import './helper.mjs';
 await runLab(new URL('./lab.json', import.meta.url), {
   'fails-fast': async (t) => {
 ${body}
@@ -34,16 +35,21 @@ describe('npm run check:lab', () => {
     await release();
     if (!exit || app.crash()) throw t.fail({ message: 'did not exit by itself', timing: { observedMs: 2000, idleMs: 2000 } });
     return \`exited with \${exit.code} naming \${app.addressInUse()}\`;`));
-    // The learner's app is not the lab's script: never checked.
+    // The learner's app and a script the checker does not import are not the checker: never checked.
     await writeFile(join(labs.right, 'starter', 'app.js'), 'const x: number = "not even JavaScript";');
+    await writeFile(join(labs.right, 'tool.mjs'), '// @ts-check\nconst n = /** @type {number} */ ("text");\n');
     expect(labScripts(labs.right).map((f) => f.slice(labs.right.length + 1))).toEqual(['check.mjs']);
+    // A helper the checker imports is part of it.
+    await writeFile(join(labs.right, 'helper.mjs'), '/** @param {import("../_kit/index.d.ts").App} app */\nexport const port = (app) => app.port;\n');
+    await writeFile(join(labs.wrong, 'helper.mjs'), '/** @param {import("../_kit/index.d.ts").App} app */\nexport const port = (app) => app.prot;\n');
 
     const results = typeCheckLabs([labs.wrong, labs.right]);
     expect(results.get(labs.right)).toEqual([]);
     const problems = results.get(labs.wrong) ?? [];
     expect(problems.map((p) => `${p.where.replace(/^.*\/97-wrong\//, '')} ${p.message.split('\n')[0]}`)).toEqual([
-      "check.mjs:6:28 TS2551: Property 'wiatForExit' does not exist on type 'App'. Did you mean 'waitForExit'?",
-      "check.mjs:7:24 TS2322: Type 'string' is not assignable to type 'number'.",
+      "helper.mjs:2:34 TS2339: Property 'prot' does not exist on type 'App'.",
+      "check.mjs:7:28 TS2551: Property 'wiatForExit' does not exist on type 'App'. Did you mean 'waitForExit'?",
+      "check.mjs:8:24 TS2322: Type 'string' is not assignable to type 'number'.",
     ]);
   }, 240_000);
 });
