@@ -21,6 +21,13 @@ const CHECKS: Record<string, string> = {
     await again.exited;
     return JSON.stringify({ a: a.jsonLines(), b: b.jsonLines(), again: again.jsonLines(), inWorkspace: (await t.read('visits.txt')) ?? null });
   }`,
+  instanceDir: `async (t) => {
+    const { dir, env } = t.instance('C');
+    const { writeFileSync, existsSync } = await import('node:fs');
+    writeFileSync(dir + '/visits.txt', '41');
+    const run = await t.exec('node disk.js', { instance: 'C' });
+    return JSON.stringify({ dir, tmp: env.TMPDIR, run: run.json, copied: existsSync(dir + '/disk.js'), inWorkspace: (await t.read('visits.txt')) ?? null });
+  }`,
   exec: `async (t) => {
     const direct = await t.exec('npm run hello -- --name=x');
     const shell = await t.exec('npm run both');
@@ -170,6 +177,16 @@ describe('the kit API', () => {
     expect(a[0].cwd).not.toBe(b[0].cwd);
     expect(a[0].tmp).toContain('instance-A');
     expect(b[0].home).toContain('instance-B');
+    expect(inWorkspace).toBeNull();
+  });
+
+  it('t.instance: the folder and TMPDIR that t.start({ instance }) uses, to prepare and inspect its files', () => {
+    const { dir, tmp, run, copied, inWorkspace } = seen('instanceDir');
+    expect(copied).toBe(true);
+    expect(dir).toContain('instance-C');
+    expect(run[0].n).toBe(42);
+    expect(run[0].cwd).toBe(dir);
+    expect(run[0].tmp).toBe(tmp);
     expect(inWorkspace).toBeNull();
   });
 
