@@ -146,11 +146,11 @@ export function createContext({ manifest, check, workspace, scratch, backing, su
       return app;
     },
 
-    async startReady({ env, label = 'the app', path = '/', within = 3000, instance: name, command } = {}) {
+    async startReady({ env, label = 'the app', path = '/', within = 3000, instance: name, command, cwd } = {}) {
       env ??= await t.env();
       const port = Number(env.PORT);
       if (!Number.isInteger(port)) throw new Error(`startReady needs env.PORT to be a port number, not ${env.PORT}`);
-      const app = t.start({ env, label, instance: name, command });
+      const app = t.start({ env, label, instance: name, command, cwd });
       const deadline = app.started + Math.round(within * waits);
       while (performance.now() < deadline && app.running) {
         const response = await request(port, path, { timeout: Math.max(250, deadline - performance.now()) });

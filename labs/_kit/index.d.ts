@@ -313,7 +313,7 @@ export interface CheckContext {
    * Standard failures: a crash → error with its report; a port held by another process → says which;
    * an exit → error; never answered → fail (summary "… never answered on the port given in PORT").
    */
-  startReady(options?: { env?: Env | undefined; label?: string | undefined; path?: string | undefined; within?: number | undefined; instance?: string | undefined; command?: string | undefined }): Promise<{ app: App; port: number; url: string; response: Response; ms: number }>;
+  startReady(options?: { env?: Env | undefined; label?: string | undefined; path?: string | undefined; within?: number | undefined; instance?: string | undefined; command?: string | undefined; cwd?: string | undefined }): Promise<{ app: App; port: number; url: string; response: Response; ms: number }>;
   /** Runs a one-off/admin/build command to completion (killed after `timeout`, default 10000 ms, scaled). */
   exec(command: string, options?: { env?: Env | undefined; timeout?: number | undefined; cwd?: string | undefined; instance?: string | undefined; label?: string | undefined }): Promise<ExecResult>;
   /** Starts process types from the Procfile, each on its own instance (unless separate: false), each with its own PORT. */

@@ -26,7 +26,10 @@ const CHECKS: Record<string, string> = {
     const { writeFileSync, existsSync } = await import('node:fs');
     writeFileSync(dir + '/visits.txt', '41');
     const run = await t.exec('node disk.js', { instance: 'C' });
-    return JSON.stringify({ dir, tmp: env.TMPDIR, run: run.json, copied: existsSync(dir + '/disk.js'), inWorkspace: (await t.read('visits.txt')) ?? null });
+    writeFileSync(dir + '/only-here.js', "import { createServer } from 'node:http'; createServer((q, s) => s.end('only here')).listen(Number(process.env.PORT));");
+    const ready = await t.startReady({ cwd: dir, command: 'node only-here.js' });
+    await ready.app.kill();
+    return JSON.stringify({ dir, tmp: env.TMPDIR, run: run.json, copied: existsSync(dir + '/disk.js'), inWorkspace: (await t.read('visits.txt')) ?? null, elsewhere: ready.response.body });
   }`,
   exec: `async (t) => {
     const direct = await t.exec('npm run hello -- --name=x');
@@ -180,8 +183,9 @@ describe('the kit API', () => {
     expect(inWorkspace).toBeNull();
   });
 
-  it('t.instance: the folder and TMPDIR that t.start({ instance }) uses, to prepare and inspect its files', () => {
-    const { dir, tmp, run, copied, inWorkspace } = seen('instanceDir');
+  it('t.instance: the folder and TMPDIR that t.start({ instance }) uses, to prepare and inspect its files; startReady runs in a given cwd', () => {
+    const { dir, tmp, run, copied, inWorkspace, elsewhere } = seen('instanceDir');
+    expect(elsewhere).toBe('only here');
     expect(copied).toBe(true);
     expect(dir).toContain('instance-C');
     expect(run[0].n).toBe(42);
