@@ -108,8 +108,9 @@ const releaseStory = (t) => t.once('release-story', async () => {
   const steps = [];
   const release = async (greeting, build) => {
     const before = { folders: releaseFolders(where.dir), files: filesUnder(where.dir, 'releases') };
-    const result = await stage(t, where, 'npm run release', { GREETING: greeting });
-    steps.push({ greeting, build, ...releaseStep(where, before), output: result.app.lastOutput(3), legacy: filesUnder(where.dir, 'release') });
+    // A release that fails is recorded, not fatal: the immutability check says which one and why.
+    const result = await t.exec('npm run release', { instance: where.name, env: await t.env({ PORT: undefined, GREETING: greeting }), timeout: 10_000 });
+    steps.push({ greeting, build, code: result.code, timedOut: result.timedOut, ...releaseStep(where, before), output: result.app.lastOutput(4), legacy: filesUnder(where.dir, 'release') });
   };
   await stage(t, where, 'npm run build', { GREETING: randomWord('Built-with-') });
   const first = buildIdOf(where.dir);
@@ -254,6 +255,12 @@ const checks = {
     for (const [i, step] of steps.entries()) {
       const n = i + 1;
       const story = `Ran "npm run build", then "npm run release" ${steps.length} times (the second with the same build, the third after a source change)`;
+      if (step.code !== 0) throw t.fail({
+        message: `${story}. Release ${n} ${step.timedOut ? `was still running after ${t.bound(10_000)}` : `failed (exit code ${step.code})`}${seen.length ? `, after ${seen.join(', ')}` : ''}${n === 2 ? ': it released the same build as release 1, which must still give a new release with a new ID' : ''}.`,
+        expected: 'exit code 0 and a new folder under releases/, every time',
+        actual: step.output || '(no output)',
+        hints: ['Give every release a new ID that does not depend on the build: the next number, or a precise timestamp.', 'Run "npm run release" twice in a row from the Run menu and read the error.'],
+      });
       if (step.created.length !== 1) throw t.fail({
         message: `${story}. Release ${n} ${step.created.length ? `made ${step.created.length} folders under releases/ (${step.created.join(', ')})` : 'made no new folder under releases/'}${step.legacy.size && !step.created.length ? `; it wrote ${[...step.legacy.keys()].slice(0, 3).join(', ')}, the single release/ folder that each release overwrites, so there is nothing to roll back to` : ''}${step.older.length && !step.created.length ? `; it changed ${step.older.slice(0, 3).join(', ')}, a release that was already made` : ''}.`,
         expected: 'exactly one new folder, releases/<release id>/, per release',
