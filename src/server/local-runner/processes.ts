@@ -32,8 +32,13 @@ const SIMPLE_COMMAND = /^[\w./@%+:,=-]+(?: +[\w./@%+:,=-]+)*$/;
  */
 export function execSimple(command: string): string {
   const trimmed = command.trim();
-  return SIMPLE_COMMAND.test(trimmed) && !trimmed.startsWith('exec ') ? `exec ${trimmed}` : command;
+  if (!SIMPLE_COMMAND.test(trimmed) || trimmed.startsWith('exec ')) return command;
+  // `GREETING=Hola npm run release`: `exec` would take the assignment for a program; `env` applies it first.
+  return ASSIGNMENT.test(trimmed) ? `exec env ${trimmed}` : `exec ${trimmed}`;
 }
+
+/** A command line that starts with a variable assignment, NAME=value. */
+const ASSIGNMENT = /^[A-Za-z_][A-Za-z0-9_]*=/;
 
 interface Running {
   child: ChildProcess;
