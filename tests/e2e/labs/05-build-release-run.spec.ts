@@ -6,7 +6,7 @@ test.describe('the Build, Release, Run lab', () => {
 
   test('a learner separates the stages, makes two releases from the Run menu, rolls back to v1, and sees the lab passed', async ({ page }) => {
     // Two check runs of four checks, each a dozen Node processes, plus the stages by hand: room for a loaded machine.
-    test.setTimeout(300_000);
+    test.setTimeout(600_000);
     const opened = await openLab(page, '05-build-release-run');
     const { lab } = opened;
 
@@ -23,7 +23,7 @@ test.describe('the Build, Release, Run lab', () => {
     const task = async (name: string, output: RegExp): Promise<void> => {
       await lab.getByRole('button', { name: 'More ways to run' }).click();
       await lab.getByRole('button', { name, exact: true }).click();
-      await expect(screen).toContainText(output, { timeout: 30_000 });
+      await expect(screen).toContainText(output, { timeout: 90_000 });
     };
     await task('Build (npm run build)', /Built [0-9a-f]{12}/);
     const build = /Built ([0-9a-f]{12})/.exec((await screen.textContent()) ?? '')?.[1];
