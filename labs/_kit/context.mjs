@@ -221,11 +221,6 @@ export function createContext({ manifest, check, workspace, scratch, backing, su
       return started;
     },
 
-    instance(name) {
-      const own = instance(name);
-      return { dir: own.dir, env: { ...own.env } };
-    },
-
     snapshot: () => snapshot(workspace),
     changedSince,
 

@@ -318,12 +318,6 @@ export interface CheckContext {
   exec(command: string, options?: { env?: Env | undefined; timeout?: number | undefined; cwd?: string | undefined; instance?: string | undefined; label?: string | undefined }): Promise<ExecResult>;
   /** Starts process types from the Procfile, each on its own instance (unless separate: false), each with its own PORT. */
   scale(formation: Record<string, number>, options?: { env?: Env | undefined; separate?: boolean | undefined }): Promise<Record<string, App[]>>;
-  /**
-   * The instance `name` of this check (made on first use, as t.start({ instance }) makes it): `dir` is its copy
-   * of the app folder, `env` its own TMPDIR and HOME. For labs that prepare or inspect an instance's files
-   * (a build's output, releases) before or after starting commands there with `{ instance: name }`.
-   */
-  instance(name: string): { dir: string; env: Record<string, string> };
   /** The workspace's files (without .lab, node_modules, .git), hashed. */
   snapshot(): Snapshot;
   changedSince(snapshot: Snapshot): Changes;
