@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { check, checkRow, openLab, typeSolution } from '../lab-helpers.ts';
+import { check, checkRow, openLab, runOutput, typeSolution } from '../lab-helpers.ts';
 
 test.describe('the Build, Release, Run lab', () => {
   test.use({ viewport: { width: 1440, height: 900 } });
@@ -19,7 +19,7 @@ test.describe('the Build, Release, Run lab', () => {
     expect(await typeSolution(page, opened)).toEqual(expect.arrayContaining(['build.mjs', 'release.mjs', 'start.mjs', 'src/server.js']));
 
     // By hand, from the Run menu: a build, two releases of it with two greetings, then a rollback to v1.
-    const screen = lab.locator('.xterm-rows');
+    const screen = runOutput(lab);
     const task = async (name: string, output: RegExp): Promise<void> => {
       await lab.getByRole('button', { name: 'More ways to run' }).click();
       await lab.getByRole('button', { name, exact: true }).click();
