@@ -138,7 +138,12 @@ function judgeExit(t, name, run, sent, what) {
 
 /** Visits / once and returns the count the page shows. */
 async function visit(t, port, app) {
-  const response = await request(port, '/', { timeout: t.budget(REQUEST_MS) });
+  let response = await request(port, '/', { timeout: t.budget(REQUEST_MS) });
+  // A connection cut while the app still runs is the network's doing, not an answer: ask once more.
+  if (response.error === 'ECONNRESET' && app.running) {
+    t.log(`GET / → ${describe(response)}; asking again`);
+    response = await request(port, '/', { timeout: t.budget(REQUEST_MS) });
+  }
   const count = countIn(response);
   t.log(`GET / → ${describe(response)}`);
   if (response.status !== 200 || !Number.isInteger(count)) {
