@@ -6,14 +6,15 @@
  */
 import { expect, test, type Locator } from '@playwright/test';
 import { agreeToSeeSolution, announcement, check, editor, openLab, replaceFile, typeSolution, runOutput } from './lab-helpers.ts';
+import { savedWork } from './support/saved-work.ts';
 
 // Each story runs the checker at least once; on a loaded machine that alone can take a minute.
 test.describe.configure({ timeout: 240_000 });
 
 const results = (lab: Locator): Locator => lab.getByRole('tabpanel', { name: /^Checks/ });
 /** A failing or erroring check's head: a button named by its title and status. */
-const openCheck = (lab: Locator, title: string): Locator =>
-  results(lab).getByRole('button', { name: new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*: (failed|could not run)`) });
+const headName = (title: string): RegExp => new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*: (failed|could not run)`);
+const openCheck = (lab: Locator, title: string): Locator => results(lab).getByRole('button', { name: headName(title) });
 
 async function failingTitles(lab: Locator): Promise<string[]> {
   const titles = await results(lab).getByRole('listitem').evaluateAll((rows) =>
@@ -31,7 +32,8 @@ test.describe('at 1440×900', () => {
     await check(page, lab, 1);
     const titles = await failingTitles(lab);
     for (const title of titles) await expect(openCheck(lab, title)).toBeInViewport({ ratio: 1 });
-    const first = results(lab).getByRole('listitem').filter({ has: openCheck(lab, titles[0]!) });
+    // A `has` locator is searched inside each row, so it names the button from the page, not from the lab.
+    const first = results(lab).getByRole('listitem').filter({ has: page.getByRole('button', { name: headName(titles[0]!) }) });
     await expect(openCheck(lab, titles[0]!)).toHaveAttribute('aria-expanded', 'true');
     await expect(first.getByRole('paragraph').first()).toBeInViewport({ ratio: 1 });
     await expect(first.getByText('Got', { exact: true })).toBeInViewport({ ratio: 1 });
@@ -111,7 +113,7 @@ test.describe('Compare with solution', () => {
     const undo = lab.getByRole('button', { name: 'Undo the last change taken into config.js' });
     await expect(undo).toBeFocused();
     await expect(takes).toHaveCount(chunks - 1);
-    const saved = async (): Promise<string> => page.evaluate(() => JSON.parse(localStorage.getItem('tfl:lab:03-config:files') ?? '{}').files?.['config.js'] ?? '');
+    const saved = async (): Promise<string> => (await savedWork(page, '03-config')).files?.['config.js'] ?? '';
     await expect.poll(saved).not.toBe(data.starter['config.js']);
     await undo.click();
     await expect(takes).toHaveCount(chunks);
