@@ -10,7 +10,7 @@ const { generic } = labStories(join(import.meta.dirname, '../..'), chapters.flat
 
 for (const id of generic) {
   test(`a learner completes the ${id} lab in the browser: the starter fails, the typed fix passes`, async ({ page }) => {
-    test.setTimeout(240_000);
+    test.setTimeout(360_000);
     const opened = await openLab(page, id);
     const total = opened.data.checks.length;
     expect(await check(page, opened.lab, 1)).toMatch(new RegExp(`^Check run 1: \\d+ of ${total} checks passed\\. Still to fix: `));
