@@ -1,5 +1,5 @@
 import { expect, test, type Locator } from '@playwright/test';
-import { check, openLab, typeSolution } from '../lab-helpers.ts';
+import { check, openLab, runOutput, typeSolution } from '../lab-helpers.ts';
 
 /** Chooses a task from the menu beside Run. */
 async function runTask(lab: Locator, label: string): Promise<void> {
@@ -11,7 +11,7 @@ async function runTask(lab: Locator, label: string): Promise<void> {
 test('a learner moves the thank-you notes to a worker process type, watches two workers share them, and sees the Concurrency lab passed', async ({ page }) => {
   test.setTimeout(300_000);
   const { lab, data } = await openLab(page, '08-concurrency');
-  const screen = lab.locator('.xterm-rows');
+  const screen = runOutput(lab);
 
   // The starter: web sends every note itself, so ten visits at once come back one note apart.
   await runTask(lab, 'Web alone, then 10 visits at once');
