@@ -136,9 +136,17 @@ await runLab(new URL('./lab.json', import.meta.url), {
       const key = before.webKey;
 
       // 2. Where is the key written? In the library both apps declare, if there is one; else in web's own files.
+      // Without a shared library, wherever the key is spelled: one file both apps import is one source too
+      // (own-codebase judges how they reach it); two copies get the change in web's copy only.
       const shared = localDependencies(t.workspace, 'web').filter((dep) => localDependencies(t.workspace, 'report').some((other) => other.dir === dep.dir));
-      const place = shared.length ? shared.map((dep) => ({ dir: dep.dir, what: `the library ${dep.name} (${dep.spec}) that both apps declare` })) : [{ dir: join(t.workspace, 'web'), what: "web's own folder (the apps declare no library in common)" }];
+      const place = shared.length ? shared.map((dep) => ({ dir: dep.dir, what: `the library ${dep.name} (${dep.spec}) that both apps declare` })) : [{ dir: t.workspace, what: 'the workspace (the apps declare no library in common)' }];
       const found = place.map((p) => ({ ...p, hit: findKey(sourceFiles(t.workspace, p.dir), key) })).find((p) => p.hit);
+      if (found?.hit && !shared.length) {
+        const inWeb = found.hit.files.filter((f) => f.path.startsWith('web/'));
+        const copies = inWeb.length > 0 && inWeb.length < found.hit.files.length;
+        if (copies) found.hit.files = inWeb;
+        found.what = copies ? "web's own copy; the apps declare no library in common" : 'the apps declare no library in common';
+      }
       if (!found?.hit) {
         throw t.fail({
           message: `Both apps agree: web counts in the Redis key "${key}" and report reads it. But the checker found no string in ${place.map((p) => p.what).join(' or ')} that spells that key, so there is no one place to change it.`,
@@ -197,7 +205,9 @@ await runLab(new URL('./lab.json', import.meta.url), {
           if (problems.length) throw installFailed(t, app, problems);
           t.log(`${app} alone: installed ${installed.map((i) => `${i.name} (${i.spec})`).join(', ') || 'nothing'}`);
           const env = await t.env({ NODE_ENV: 'production', ...(app === 'web' ? { DEPLOY_NAME: randomWord('deploy-') } : {}) });
-          return { folder: app, installed, ...(await startApp(t, { app, instance: name, env, label: `${app} (alone)`, doing: doing(app), hints: hints(app) })) };
+          const leaving = [join(t.workspace, app), ...installed.filter((i) => i.local).map((i) => join(t.workspace, i.from))].flatMap((d) => leavingImports(t.workspace, d));
+          const label = `${app} (alone)`;
+          return { folder: app, installed, ...(await startApp(t, { app, instance: name, env, label, doing: doing(app), hints: leaving.length ? [`${leaving.join('; ')}: on a server that holds only ${app}, that path leads nowhere.`, ...hints(app)] : hints(app) })) };
         }),
       );
       const [web, report] = started;
