@@ -24,7 +24,7 @@ const WRITES = /^(INCR|INCRBY|INCRBYFLOAT|DECR|DECRBY|HINCRBY|HINCRBYFLOAT|SET|Z
 /** @typedef {import('../_kit/index.d.ts').Watcher} Watcher */
 
 /** Keys a watched app used, in order of first use. @param {Watcher} watcher */
-const keysOf = (watcher) => [...new Set(watcher.commands().filter((c) => !NO_KEY.has(c.name) && c.args[0] !== undefined).map((c) => c.args[0]))];
+const keysOf = (watcher) => [...new Set(watcher.commands().flatMap((c) => (!NO_KEY.has(c.name) && c.args[0] !== undefined ? [c.args[0]] : [])))];
 /** The key of the first write a watched app sent. @param {Watcher} watcher */
 const writeKey = (watcher) => watcher.commands().find((c) => WRITES.test(c.name))?.args[0];
 /** The whole numbers in a text. @param {string} text */
@@ -112,7 +112,7 @@ async function visitBoth(t, instance, doing) {
   return { visits, web: /** @type {import('../_kit/index.d.ts').Response} */ (last), answer, webKey: writeKey(webWatch), reportKeys: keysOf(reportWatch), apps: [web.app, report.app] };
 }
 
-/** @param {T} t @param {{ visits: number, answer: import('../_kit/index.d.ts').Response }} run */
+/** @param {{ visits: number, answer: import('../_kit/index.d.ts').Response }} run */
 const reportAgrees = (run) => run.answer.status === 200 && numbers(run.answer.body).includes(run.visits);
 
 await runLab(new URL('./lab.json', import.meta.url), {

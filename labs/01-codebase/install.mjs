@@ -50,6 +50,7 @@ export const inside = (root, path) => path === root || path.startsWith(root + se
 export function installDependencies({ workspace, source, target }) {
   /** @type {Installed[]} */
   const installed = [];
+  /** @type {string[]} */
   const problems = [];
   const modules = join(target, 'node_modules');
   removeModules(modules);
