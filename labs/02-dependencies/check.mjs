@@ -125,6 +125,12 @@ function appSources(root, dir = root, out = /** @type {string[]} */ ([])) {
 /** `ioredis/built/x` → `ioredis`; `@s/p/x` → `@s/p`. @param {string} specifier */
 const packageName = (specifier) => specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
 
+/** The package an import loaded: named by the path it resolved to when that lies in a node_modules. @param {string} specifier @param {string} url */
+function packageOf(specifier, url) {
+  const at = url.lastIndexOf('/node_modules/');
+  return at === -1 ? packageName(specifier) : packageName(decodeURIComponent(url.slice(at + '/node_modules/'.length)));
+}
+
 /**
  * Why `name` is in the workspace's node_modules although package.json does not put it in dependencies:
  * which installed package asks for it, and how.
@@ -163,8 +169,8 @@ await runLab(new URL('./lab.json', import.meta.url), {
       if (!records.some((r) => r.recorder)) throw t.notRun('the checker’s import recorder did not load into the app in this runtime, so it could not see what the app imports');
       /** @type {Map<string, Set<string>>} */
       const imports = new Map();
-      for (const { specifier, parent } of records.filter((r) => r.specifier)) {
-        const name = packageName(specifier);
+      for (const { specifier, parent, url } of records.filter((r) => r.specifier)) {
+        const name = packageOf(specifier, url);
         const file = relative(t.workspace, fileURLToPath(parent)).split(sep).join('/');
         imports.set(name, (imports.get(name) ?? new Set()).add(file));
       }
@@ -280,7 +286,7 @@ await runLab(new URL('./lab.json', import.meta.url), {
         const crash = app.crash();
         const lost = /Cannot find (?:package|module) '([^']+)'/.exec([crash?.error ?? '', ...app.ownLines()].join('\n'))?.[1];
         if (lost) {
-          const name = packageName(lost);
+          const name = lost.includes('node_modules/') ? packageOf(lost, lost) : /^[./]/.test(lost) ? lost : packageName(lost);
           throw t.fail({
             message: `Installed the app in an empty folder outside the workspace with npm ci --omit=dev (${plural(installed.length, 'package')}) and started it: it crashed, because it imports ${name} and a production install does not have it.`,
             expected: `${name} installed by the production install, because package.json lists it in "dependencies"`,

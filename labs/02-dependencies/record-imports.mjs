@@ -1,8 +1,8 @@
 // @ts-check
 // Loaded into the learner's app by the checker (NODE_OPTIONS=--import=…): notes every package the app's
-// own files import while it runs — `import`, `import()` and `require()` of a bare name — one JSON line each
-// in the file named by LAB_IMPORTS_LOG. Imports made inside node_modules are the packages' own business
-// and are not noted. The first line says the recorder is loaded, so the checker can tell "imported
+// own files import while it runs — `import`, `import()` and `require()`, of a bare name or of a path that
+// leads into a node_modules folder — one JSON line each in the file named by LAB_IMPORTS_LOG. Imports
+// made inside node_modules are the packages' own business and are not noted. The first line says the recorder is loaded, so the checker can tell "imported
 // nothing" from "the recorder never ran".
 import { appendFileSync } from 'node:fs';
 import module from 'node:module';
@@ -11,20 +11,23 @@ import { isMainThread } from 'node:worker_threads';
 const LOG = process.env.LAB_IMPORTS_LOG;
 const seen = new Set();
 
-/** @param {string} specifier @param {string | undefined} parentURL */
-function note(specifier, parentURL) {
+/** @param {string} specifier @param {string | undefined} parentURL @param {string} url where it resolved */
+function note(specifier, parentURL, url) {
   if (!LOG || !parentURL?.startsWith('file:') || parentURL.includes('/node_modules/') || parentURL.includes('/.lab/')) return;
-  if (/^(\.|\/|[a-z]+:)/i.test(specifier) || module.isBuiltin(specifier)) return;
+  if (module.isBuiltin(specifier) || !url.startsWith('file:')) return;
+  const bare = !/^(\.|\/|[a-z]+:)/i.test(specifier);
+  if (!bare && !url.includes('/node_modules/')) return;
   const key = `${specifier}\0${parentURL}`;
   if (seen.has(key)) return;
   seen.add(key);
-  appendFileSync(LOG, `${JSON.stringify({ specifier, parent: parentURL })}\n`);
+  appendFileSync(LOG, `${JSON.stringify({ specifier, parent: parentURL, url })}\n`);
 }
 
 /** Hook for module.register (runs off the main thread). @type {import('node:module').ResolveHook} */
 export async function resolve(specifier, context, next) {
-  note(specifier, context.parentURL);
-  return next(specifier, context);
+  const result = await next(specifier, context);
+  note(specifier, context.parentURL, result.url);
+  return result;
 }
 
 if (isMainThread && LOG) {
@@ -32,8 +35,9 @@ if (isMainThread && LOG) {
   if (typeof module.registerHooks === 'function') {
     module.registerHooks({
       resolve(specifier, context, next) {
-        note(specifier, context.parentURL);
-        return next(specifier, context);
+        const result = next(specifier, context);
+        note(specifier, context.parentURL, result.url);
+        return result;
       },
     });
   } else {
