@@ -11,25 +11,38 @@
 import { runLab, request, describe, describeExit, randomWord, seconds, sleep } from '../_kit/index.mjs';
 import { dotenvNames, envRecorder, ignoredBy, isAppVariable, namesInSource, writeDotenv } from './env-files.mjs';
 
+/** @typedef {import('../_kit/index.d.ts').CheckContext} Context */
+/** @typedef {import('../_kit/index.d.ts').Response} Response */
+/** @typedef {import('../_kit/index.d.ts').RedisEntry} RedisEntry */
+/** @typedef {{ response: Response, sent: number, answered: number, total: number | undefined, recent: number | undefined }} Visit */
+/** @typedef {{ key: string, ms: number }} Ttl */
+
 const DEV = 'npm run dev';
+/** @param {number} low @param {number} high */
 const randomInt = (low, high) => low + Math.floor(Math.random() * (high - low + 1));
 
-/** Whole numbers in an answer, the greeting taken out first (it holds digits): [total, …, in window]. */
+/**
+ * Whole numbers in an answer, the greeting taken out first (it holds digits): [total, …, in window].
+ * @param {string} body @param {string} greeting
+ */
 function countsIn(body, greeting) {
   const numbers = (body.split(greeting).join(' ').match(/\d+/g) ?? []).map(Number);
   return numbers.length >= 2 ? { total: numbers[0], recent: numbers.at(-1) } : { total: numbers[0], recent: undefined };
 }
 
 /** Where a value sits in a Redis, for a message: "hits=2, recent=2". */
+/** @param {RedisEntry[]} entries */
 const shownEntries = (entries) => (entries.length ? entries.map((e) => `${e.key}=${e.value ?? `(${e.type})`}`).join(', ') : 'no keys at all');
 
 /** The app's commands a watcher saw, without the handshake every client sends. */
 const HANDSHAKE = new Set(['AUTH', 'SELECT', 'HELLO', 'CLIENT', 'INFO', 'PING', 'QUIT', 'COMMAND']);
+/** @param {import('../_kit/index.d.ts').Watcher} watcher */
 const workOf = (watcher) => watcher.commands().filter((c) => !HANDSHAKE.has(c.name));
 
 /**
  * Development and production side by side, each with its own watched Redis and a short window: two visits
  * at once, then one more after the window has passed. `counts-in-redis` and `same-window` both judge it.
+ * @param {Context} t
  */
 const sideBySide = (t) =>
   t.once('side-by-side', async () => {
@@ -50,6 +63,7 @@ const sideBySide = (t) =>
         if (side === dev) writeDotenv(t.instance(instance).dir, { ...values, PORT: env.PORT });
         const label = `${side.name} (${side.command})`;
         const { app, port } = await t.startReady({ env, label, command: side.command, instance, path: '/health' });
+        /** @type {Visit[]} */
         const visits = [];
         const visit = async () => {
           const sent = performance.now();
@@ -61,20 +75,24 @@ const sideBySide = (t) =>
         const entries = await side.redis.entries();
         const work = workOf(watcher);
         // Judgeable only if both visits fell inside one window: the second answered before it could close.
-        const inWindow = visits[1].answered - visits[0].sent < windowSeconds * 1000;
+        const [first, second] = /** @type {[Visit, Visit]} */ (visits);
+        const inWindow = second.answered - first.sent < windowSeconds * 1000;
         // Wait until the window opened by the first visit has certainly closed, then visit once more.
-        await sleep(Math.max(0, visits[0].answered + windowSeconds * 1000 + 150 - performance.now()));
+        await sleep(Math.max(0, first.answered + windowSeconds * 1000 + 150 - performance.now()));
         await visit();
         await app.kill();
         return { ...side, app, port, visits, entries, work, connections: watcher.connections.length, url: watcher.url, inWindow, reads: recorder.read() };
       }),
     );
-    return { windowSeconds, dev: runs[0], prod: runs[1] };
+    const [devRun, prodRun] = runs;
+    if (!devRun || !prodRun) throw new Error('both environments ran');
+    return { windowSeconds, dev: devRun, prod: prodRun };
   });
 
 /**
  * npm run dev with a .env of random values and nothing in the environment, beside npm start with a .env of
  * decoys. `dev-reads-env-file` judges it; `env-files` reads what the app's code read.
+ * @param {Context} t
  */
 const dotenvRuns = (t) =>
   t.once('dotenv', async () => {
@@ -101,12 +119,14 @@ const dotenvRuns = (t) =>
     const devExit = devApp.exit;
     const sent = performance.now();
     const devAnswer = listening ? await request(dev.PORT, '/', { timeout: t.budget(5000) }) : undefined;
+    /** @type {Ttl[]} */
     const ttls = [];
     for (const key of await t.redis.keys()) ttls.push({ key, ms: await t.redis.client.pttl(key) });
     // How long ago the visit was sent: a window opened by it has at most that much less time to live.
     const age = performance.now() - sent;
     const { app: prodApp, port: prodPort } = await prodStart;
     const prodAnswer = await request(prodPort, '/', { timeout: t.budget(5000) });
+    /** @type {Ttl[]} */
     const prodTtls = [];
     const prodSent = performance.now() - prodAnswer.ms;
     for (const key of await secured.keys()) prodTtls.push({ key, ms: await secured.client.pttl(key) });
@@ -116,9 +136,14 @@ const dotenvRuns = (t) =>
     return { dev, devApp, devExit, devAnswer, listening, ttls, age, shown, decoy, prodAnswer, prodTtls, prodAge, reads };
   });
 
-/** The standard story of a side that did not count in its Redis, or undefined when it did. */
+/** @typedef {Awaited<ReturnType<typeof sideBySide>>['dev']} Side */
+
+/**
+ * The standard story of a side that did not count in its Redis, or undefined when it did.
+ * @param {Side} side
+ */
 function countingTrouble(side) {
-  const [first, second] = side.visits;
+  const [first, second] = /** @type {[Visit, Visit]} */ (side.visits);
   const how = `${side.name} (${side.command}, with REDIS_URL set to a Redis of its own)`;
   if (first.response.status !== 200 || second.response.status !== 200) {
     return { message: `Started ${how} and visited / twice; it answered ${describe(first.response)}, then ${describe(second.response)}.`, actual: side.app.lastOutput(4) || '(no output)' };
@@ -153,14 +178,14 @@ await runLab(new URL('./lab.json', import.meta.url), {
           : ['Production must count in the Redis named by REDIS_URL: new Redis(config.redisUrl).'],
       });
     }
-    return `Ran development (${DEV}) and production (${prod.command}) side by side, each on a Redis of its own: development counted to ${dev.visits[1].total} in its Redis (${dev.work.slice(0, 3).map((c) => c.name).join(', ')}…), production to ${prod.visits[1].total} in its own.`;
+    return `Ran development (${DEV}) and production (${prod.command}) side by side, each on a Redis of its own: development counted to ${dev.visits[1]?.total} in its Redis (${dev.work.slice(0, 3).map((c) => c.name).join(', ')}…), production to ${prod.visits[1]?.total} in its own.`;
   },
 
   'same-window': async (t) => {
     const { windowSeconds, dev, prod } = await sideBySide(t);
     for (const side of [dev, prod]) {
-      if (side.visits.some((v) => v.response.status !== 200 || v.recent === undefined)) {
-        const bad = side.visits.find((v) => v.response.status !== 200 || v.recent === undefined);
+      const bad = side.visits.find((v) => v.response.status !== 200 || v.recent === undefined);
+      if (bad) {
         throw t.fail({
           message: `Visited ${side.name} (${side.command}); it answered ${describe(bad.response)}, which has no "visits in this window" count to read.`,
           expected: 'an answer ending with the count of visits in the current window, as server.js writes it', actual: describe(bad.response),
@@ -169,19 +194,19 @@ await runLab(new URL('./lab.json', import.meta.url), {
       }
       if (!side.inWindow) throw t.notRun(`this machine was too busy: two visits to ${side.name} took longer than the ${windowSeconds}-second window`);
     }
-    const seen = (side) => side.visits.map((v) => v.recent).join(', ');
+    const seen = (/** @type {Side} */ side) => side.visits.map((v) => v.recent).join(', ');
     const expected = '1, 2, then 1 again';
-    const right = (side) => seen(side) === '1, 2, 1';
+    const right = (/** @type {Side} */ side) => seen(side) === '1, 2, 1';
     const story = `With RECENT_WINDOW_SECONDS=${windowSeconds}, visited each environment twice at once, then once more ${windowSeconds} s later, when the window had closed.`;
     if (!right(dev) || !right(prod)) {
       const wrong = [dev, prod].filter((s) => !right(s));
-      const kept = (side) => side.visits[2].recent > side.visits[1].recent;
+      const kept = (/** @type {Side} */ side) => (side.visits[2]?.recent ?? 0) > (side.visits[1]?.recent ?? 0);
       throw t.fail({
         message: `${story} Development counted ${seen(dev)}; production counted ${seen(prod)}. ${
-          wrong.length === 1 && kept(wrong[0]) && wrong[0] === dev
+          wrong.length === 1 && wrong[0] === dev && kept(dev)
             ? 'In development the window never closed: whatever holds the count there does not expire it, so a bug in the expiry can only show up in production.'
             : wrong.every(kept)
-              ? `${wrong.length === 2 ? 'In both environments' : `In ${wrong[0].name}`} the window never closed: the key lost its expiry, or never had one. A plain SET (or SET after GET) clears a key's time to live.`
+              ? `${wrong.length === 2 ? 'In both environments' : `In ${wrong[0]?.name}`} the window never closed: the key lost its expiry, or never had one. A plain SET (or SET after GET) clears a key's time to live.`
               : 'The window did not start again at 1 as it should.'
         }`,
         expected: `${expected}, in both environments`,
@@ -241,7 +266,7 @@ await runLab(new URL('./lab.json', import.meta.url), {
     // What the app's code reads, from the runs of the other checks (recorded inside the running app).
     const side = await sideBySide(t).catch(() => undefined);
     const dotenv = await dotenvRuns(t).catch(() => undefined);
-    const recorded = [side?.dev.reads, side?.prod.reads, ...(dotenv?.reads ?? [])].filter(Boolean);
+    const recorded = [side?.dev.reads, side?.prod.reads, ...(dotenv?.reads ?? [])].filter((r) => r !== undefined);
     let read = [...new Set(recorded.flatMap((r) => r.names))].filter(isAppVariable);
     let how = 'recorded inside the running app (development and production)';
     if (!recorded.some((r) => r.loaded)) {
@@ -264,11 +289,14 @@ await runLab(new URL('./lab.json', import.meta.url), {
   },
 });
 
-/** The verdict of dev-reads-env-file, from its run. */
+/**
+ * The verdict of dev-reads-env-file, from its run.
+ * @param {Context} t @param {Awaited<ReturnType<typeof dotenvRuns>>} run
+ */
 function judgeDotenv(t, run) {
   const { dev, devApp, devExit, devAnswer, listening, ttls, age, shown, decoy, prodAnswer, prodTtls, prodAge } = run;
   /** A key that expires as a window of `seconds`, opened by a visit `ago` ms back, would (1 s of rounding allowed). */
-  const windowOf = (seconds, ago) => (k) => k.ms > 0 && k.ms <= seconds * 1000 && k.ms >= seconds * 1000 - ago - 1000;
+  const windowOf = (/** @type {number} */ seconds, /** @type {number} */ ago) => (/** @type {Ttl} */ k) => k.ms > 0 && k.ms <= seconds * 1000 && k.ms >= seconds * 1000 - ago - 1000;
   const hints = ['Make the dev script load the file: "dev": "node --env-file=.env app.js" in package.json.', 'Read every setting from process.env in config.js; no development values in the code.'];
   if (!listening) throw t.fail({
     message: `Wrote a .env (${shown}) and ran ${DEV} with no settings in the environment; it never listened on ${dev.PORT}, the PORT in .env${devExit ? `: it ${describeExit(devExit)}` : `, within ${t.bound(3000)}`}.${devApp.said(/REDIS_URL/) ? ' It said REDIS_URL was missing, though .env sets it: the dev command does not load .env.' : ''}`,
@@ -293,5 +321,5 @@ function judgeDotenv(t, run) {
     expected: `${t.manifest.commands.start} ignoring .env: the default greeting and window`, actual: prodAnswer.body.trim(),
     hints: ['Do not load .env in the code (process.loadEnvFile, a dotenv import, reading the file): only the dev script loads it, with node --env-file=.env.', 'Keep --env-file out of the start script.'],
   });
-  return `Wrote a .env with random values and ran ${DEV} with none of them in the environment: it listened on ${dev.PORT}, greeted with ${dev.GREETING}, and counted in that Redis with a ${dev.RECENT_WINDOW_SECONDS}-second window (${windowKey.key} expires in ${seconds(windowKey.ms)}). ${t.manifest.commands.start} beside a .env of decoys ignored it.`;
+  return `Wrote a .env with random values and ran ${DEV} with none of them in the environment: it listened on ${dev.PORT}, greeted with ${dev.GREETING}, and counted in that Redis with a ${dev.RECENT_WINDOW_SECONDS}-second window (${windowKey ? `${windowKey.key} expires in ${seconds(windowKey.ms)}` : "?"}). ${t.manifest.commands.start} beside a .env of decoys ignored it.`;
 }
