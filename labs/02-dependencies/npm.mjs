@@ -47,10 +47,13 @@ if (command === 'install') {
     console.log(`Installed ${installed.length} packages into node_modules from the lockfile.`);
   }
   for (const [field, name, range] of declared(pkg)) console.log(`  ${name} ${lock.packages?.[`node_modules/${name}`]?.version} (${field}: "${range}")`);
+  // The trap of the incident: a package nobody declared, there only as another package's peer.
+  const peerOf = (/** @type {string} */ name) => entries.filter(([, e]) => name in (e.peerDependencies ?? {})).map(([path]) => path.slice('node_modules/'.length));
   for (const [path, entry] of entries) {
-    if (!path.includes('/node_modules/', 1) && !declared(pkg).some(([, name]) => `node_modules/${name}` === path) && entry.peer) {
-      console.log(`  ${path.slice('node_modules/'.length)} ${entry.version}: not in package.json; installed only because another package lists it as a peer${entry.dev ? ', and only for development' : ''}`);
-    }
+    const name = path.slice('node_modules/'.length);
+    const needed = entries.some(([, e]) => name in (e.dependencies ?? {}) || name in (e.optionalDependencies ?? {}));
+    if (name.includes('/node_modules/') || needed || declared(pkg).some(([, n]) => n === name) || !peerOf(name).length) continue;
+    console.log(`  ${name} ${entry.version}: not in package.json; installed only as a peer dependency of ${peerOf(name).join(', ')}${entry.dev ? ', and so only for development' : ''}`);
   }
 } else if (command === 'ls') {
   const pkg = readPackage();
@@ -61,15 +64,26 @@ if (command === 'install') {
   try {
     top = readdirSync(join(cwd, 'node_modules'), { withFileTypes: true });
   } catch {}
-  const names = top.filter((d) => d.isDirectory() && !d.name.startsWith('.')).flatMap((d) => (d.name.startsWith('@') ? readdirSync(join(cwd, 'node_modules', d.name)).map((n) => `${d.name}/${n}`) : [d.name]));
-  const fieldOf = (/** @type {string} */ name) => declared(pkg).find(([, n]) => n === name)?.[0];
-  console.log(`${pkg.name ?? 'this app'}: node_modules holds ${names.length} packages at the top level.`);
-  for (const name of names.sort()) {
-    const version = JSON.parse(readText(join(cwd, 'node_modules', name, 'package.json')) ?? '{}').version;
-    const field = fieldOf(name);
-    const locked = lock?.packages?.[`node_modules/${name}`]?.version;
-    const notes = [field ? `declared in ${field}` : 'NOT in package.json', lockText === undefined ? undefined : locked ? (locked === version ? 'locked' : `lockfile says ${locked}`) : 'not in the lockfile'].filter(Boolean);
-    if (field || names.length <= 30) console.log(`  ${name}@${version}  ${notes.join(', ')}`);
+  const names = top.filter((d) => d.isDirectory() && !d.name.startsWith('.')).flatMap((d) => (d.name.startsWith('@') ? readdirSync(join(cwd, 'node_modules', d.name)).map((n) => `${d.name}/${n}`) : [d.name])).sort();
+  const manifests = new Map(names.map((name) => [name, JSON.parse(readText(join(cwd, 'node_modules', name, 'package.json')) ?? '{}')]));
+  const locked = (/** @type {string} */ name, /** @type {string} */ version) => {
+    if (lockText === undefined) return '';
+    const at = lock?.packages?.[`node_modules/${name}`]?.version;
+    return at === version ? ', locked' : at ? `, but the lockfile says ${at}` : ', not in the lockfile';
+  };
+  const mine = declared(pkg);
+  console.log(`${pkg.name ?? 'this app'}: package.json declares ${mine.length} ${mine.length === 1 ? 'package' : 'packages'}:`);
+  for (const [field, name, range] of mine) {
+    const version = manifests.get(name)?.version;
+    console.log(`  ${name}@${version ?? '(not installed)'}  ${field} "${range}"${version ? locked(name, version) : ''}`);
+  }
+  const others = names.filter((name) => !mine.some(([, n]) => n === name));
+  if (others.length) console.log(`node_modules also holds ${others.length} packages that package.json does not name, because other packages need them:`);
+  for (const name of others) {
+    const askers = [...manifests].filter(([, m]) => name in (m.dependencies ?? {}) || name in (m.optionalDependencies ?? {})).map(([n]) => n);
+    const peers = [...manifests].filter(([, m]) => name in (m.peerDependencies ?? {})).map(([n]) => n);
+    const why = [askers.length ? `a dependency of ${askers.join(', ')}` : '', peers.length ? `a peer dependency of ${peers.join(', ')}` : ''].filter(Boolean).join('; ') || 'nothing installed asks for it';
+    console.log(`  ${name}@${manifests.get(name)?.version}  ${why}${locked(name, manifests.get(name)?.version)}`);
   }
   console.log(lockText === undefined ? 'No package-lock.json: run "npm install (offline)" to write one.' : problems.length ? `package-lock.json is out of step with package.json:\n${problems.map((p) => `  - ${p}`).join('\n')}` : 'package-lock.json is in step with package.json.');
 } else if (command === 'deploy') {
