@@ -6,18 +6,21 @@
 //             negative pid, so it reaches the app and everything the app started; kill = SIGKILL the group.
 //   portable  no groups and no negative pids (WebContainer has neither). A signal goes to the spawned
 //             process alone (`child.kill(signal)`); kill ends what the kit spawned plus every Node process
-//             below it that the SIGTERM shim introduced itself from. Pids are recorded in a file so the
-//             next run kills leftovers of a run that died.
+//             below it: each one loads the shim (below), which introduces it on the kit's control channel,
+//             whatever the SIGTERM delivery, so an app that starts the real server as its own child
+//             cannot leave it running. Pids are recorded in a file so the next run kills leftovers of a
+//             run that died.
 //
 // The model is `portable` under WebContainer (`process.versions.webcontainer`) and on Windows, `posix`
 // elsewhere; `LAB_PROCESS_MODEL=posix|portable` forces one.
 //
-// SIGTERM delivery. In `portable` the kit first probes whether a signal sent to a child reaches its
-// `process.on('SIGTERM')` handler (`probeSignalDelivery`). Where it does not, each Node process is
-// started with `--import <kit>/sigterm-shim.mjs` (through NODE_OPTIONS, so it reaches Node processes a
-// shell or the app starts too): the shim connects to the kit's control channel on loopback and, told to,
-// runs `process.emit('SIGTERM')` in-process when the app listens for it, or exits with 143 (128 + 15)
-// as an unhandled SIGTERM would. `LAB_SIGNAL_DELIVERY=native|shim` forces one.
+// SIGTERM delivery. In `portable` every Node process is started with `--import <kit>/sigterm-shim.mjs`
+// (through NODE_OPTIONS, so it reaches Node processes a shell or the app starts too): the shim connects
+// to the kit's control channel on loopback and says which spawn it belongs to. The kit probes whether a
+// signal sent to a child reaches its `process.on('SIGTERM')` handler (`probeSignalDelivery`); where it
+// does not, signals go through the channel instead: the shim, told to, runs `process.emit('SIGTERM')`
+// in-process when the app listens for it, or exits with 143 (128 + 15) as an unhandled SIGTERM would.
+// `LAB_SIGNAL_DELIVERY=native|shim` forces one.
 //
 // Every lab process carries `TWELVE_FACTOR_LAB=<session>` in its environment (`markerEnv`), so a sweep can
 // tell lab processes from anything else on the machine.
@@ -91,6 +94,10 @@ async function openChannel() {
   const token = randomBytes(8).toString('hex');
   /** @type {Map<string, Map<number, import('node:net').Socket>>} */
   const bySpawn = new Map();
+  /** Spawns killed already: a Node process of theirs that says hello only now (started just before the kill) goes too. */
+  const killedSpawns = new Set();
+  /** @type {(pid: number) => void} */
+  let killLate = () => {};
   const server = createServer((socket) => {
     socket.setEncoding('utf8');
     let buffer = '';
@@ -101,6 +108,10 @@ async function openChannel() {
       const [word, given, spawnId, pid] = buffer.slice(0, newline).split(' ');
       buffer = '';
       if (word !== 'hello' || given !== token || !spawnId) return void socket.destroy();
+      if (killedSpawns.has(spawnId)) {
+        killLate(Number(pid));
+        return void socket.destroy();
+      }
       const members = bySpawn.get(spawnId) ?? new Map();
       bySpawn.set(spawnId, members);
       members.set(Number(pid), socket);
@@ -116,6 +127,11 @@ async function openChannel() {
     env: (spawnId) => `127.0.0.1:${port} ${token} ${spawnId}`,
     /** Shimmed processes of a spawn that are connected right now. @param {string} spawnId */
     members: (spawnId) => [...(bySpawn.get(spawnId)?.keys() ?? [])],
+    /** Marks a spawn killed: its members from now on are killed as they introduce themselves. @param {string} spawnId @param {(pid: number) => void} kill */
+    killed(spawnId, kill) {
+      killedSpawns.add(spawnId);
+      killLate = kill;
+    },
     /** Tells every shimmed process of a spawn to act on `signal`; how many were told. */
     deliver(/** @type {string} */ spawnId, /** @type {string} */ signal) {
       const members = bySpawn.get(spawnId);
@@ -169,6 +185,12 @@ export function createSupervisor(options = {}) {
   let channel;
   /** @type {Set<LabProcess & { spawnId: string }>} */
   const live = new Set();
+  /**
+   * Everything spawned, ended or not: closing the supervisor kills what each one left behind (a server an
+   * app started and outlived) and closes their pipes, which such a process could keep open forever.
+   * @type {Set<LabProcess & { spawnId: string }>}
+   */
+  const spawnedAll = new Set();
   let spawned = 0;
 
   const shimmed = () => delivery === 'shim';
@@ -179,9 +201,9 @@ export function createSupervisor(options = {}) {
     get delivery() {
       return delivery;
     },
-    /** Opens the shim's control channel when the delivery needs it. Call once before spawning. */
+    /** Opens the shim's control channel (portable, or a forced shim delivery). Call once before spawning. */
     async ready() {
-      if (shimmed() && !channel) channel = await openChannel();
+      if ((shimmed() || model === 'portable') && !channel) channel = await openChannel();
       return supervisor;
     },
     /** Chooses the SIGTERM delivery from a probe (portable) unless one is forced. */
@@ -227,6 +249,7 @@ export function createSupervisor(options = {}) {
         },
       };
       live.add(handle);
+      spawnedAll.add(handle);
       exited.then(() => live.delete(handle));
       if (pidFile && child.pid !== undefined) recordPid(pidFile, child.pid, session);
       return handle;
@@ -241,7 +264,7 @@ export function createSupervisor(options = {}) {
     signal(handle, signal) {
       if (handle.pid === undefined || handle.exit) return undefined;
       handle.sentSignal = signal;
-      if (channel && handle.spawnId && signal !== 'SIGKILL') {
+      if (shimmed() && channel && handle.spawnId && signal !== 'SIGKILL') {
         if (channel.deliver(handle.spawnId, signal) > 0) return 'shim';
         // Just spawned: its shim has not said hello yet. Deliver as soon as it does; fall back to the
         // process itself if it never does (not a Node process, or one that ignores NODE_OPTIONS).
@@ -278,11 +301,14 @@ export function createSupervisor(options = {}) {
         } catch {}
       }
       if (!handle.exit) handle.child.kill('SIGKILL');
-      for (const pid of (channel && handle.spawnId ? channel.members(handle.spawnId) : [])) {
-        if (pid === handle.pid) continue;
+      const killPid = (/** @type {number} */ pid) => {
         try {
           system.kill(pid, 'SIGKILL');
         } catch {}
+      };
+      if (channel && handle.spawnId) {
+        channel.killed(handle.spawnId, killPid);
+        for (const pid of channel.members(handle.spawnId)) if (pid !== handle.pid) killPid(pid);
       }
     },
     /**
@@ -293,9 +319,9 @@ export function createSupervisor(options = {}) {
     members(handle) {
       return channel && handle.spawnId ? channel.members(handle.spawnId) : [];
     },
-    /** Kills everything this supervisor started and still runs. */
+    /** Kills everything this supervisor started and still runs, and what those it started left behind. */
     killAll() {
-      for (const handle of live) supervisor.kill(handle);
+      for (const handle of spawnedAll) supervisor.kill(handle);
     },
     /** Kills everything, closes the channel and clears the pid file. */
     async close() {
@@ -303,6 +329,8 @@ export function createSupervisor(options = {}) {
       await Promise.all([...live].map((h) => Promise.race([h.exited, new Promise((r) => setTimeout(r, 1000))])));
       await channel?.close();
       channel = undefined;
+      for (const { child } of spawnedAll) for (const stream of [child.stdin, child.stdout, child.stderr]) stream?.destroy();
+      spawnedAll.clear();
       if (pidFile) clearPids(pidFile, session);
     },
   };

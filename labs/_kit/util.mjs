@@ -3,8 +3,31 @@ import { randomBytes, randomInt } from 'node:crypto';
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** A TCP port that was free a moment ago on loopback. */
-export function freePort() {
+/**
+ * Where `freePort` looks: below the range the system takes ports for outgoing connections from (Linux
+ * 32768–60999, Windows and macOS 49152 and up), so a connection some process opens between the choice and
+ * the app's start cannot take the app's port; above the ports development tools favour (3000, 5173, 8080…).
+ */
+export const FREE_PORT_RANGE = /** @type {const} */ ([20000, 32767]);
+
+/** @param {number} port @returns {Promise<boolean>} whether nothing listens on `port`, on any interface */
+function bindable(port) {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', () => resolve(false));
+    server.listen({ port, exclusive: true }, () => server.close(() => resolve(true)));
+  });
+}
+
+/** A TCP port that was free a moment ago, on every interface: random within FREE_PORT_RANGE. */
+export async function freePort() {
+  const [low, high] = FREE_PORT_RANGE;
+  for (let tries = 0; tries < 40; tries++) {
+    const port = randomInt(low, high + 1);
+    if (await bindable(port)) return port;
+  }
+  // A crowded range: any port the system gives.
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();

@@ -156,6 +156,41 @@ describe('portable model on a system without process groups', () => {
     expect(noGroups.negativeCalls).toBe(0);
   });
 
+  it('with native delivery too, Node processes below the spawned one are known and killed: signals still go to the process alone', async () => {
+    noGroups.negativeCalls = 0;
+    const s = await supervisor({ model: 'portable', delivery: 'native', system: noGroups });
+    const proc = s.spawn(process.execPath, ['-e', TREE]);
+    const text = output(proc);
+    expect(await until(() => /^\d+\n/.test(text()))).toBe(true);
+    const grandchild = Number(text().trim());
+    expect(await until(() => s.members(proc).includes(grandchild))).toBe(true);
+    expect(s.signal(proc, 'SIGINT')).toBe('process');
+    await proc.exited;
+    expect(alive(grandchild)).toBe(true);
+    s.kill(proc);
+    expect(await until(() => !alive(grandchild))).toBe(true);
+    expect(noGroups.negativeCalls).toBe(0);
+  });
+
+  it('an app that starts the real server as its child and exits leaves nothing behind: not the server, not an open pipe', async () => {
+    // The wrapper hands its own output to the server and exits at once: the server holds the pipe.
+    const WRAPPER = `const c = require('node:child_process').spawn(process.execPath, ['-e', 'console.log("server " + process.pid); setInterval(() => {}, 1000)'], { stdio: 'inherit' }); c.unref();`;
+    const s = createSupervisor({ model: 'portable', delivery: 'native', system: noGroups });
+    await s.ready();
+    const proc = s.spawn(process.execPath, ['-e', WRAPPER]);
+    const text = output(proc);
+    expect(await proc.exited).toEqual({ code: 0, signal: null });
+    expect(await until(() => /server \d+/.test(text()))).toBe(true);
+    const server = Number(text().match(/server (\d+)/)![1]);
+    expect(await until(() => s.members(proc).includes(server))).toBe(true);
+    expect(alive(server)).toBe(true);
+    let closed = false;
+    proc.child.stdout!.once('close', () => (closed = true));
+    await s.close();
+    expect(await until(() => !alive(server))).toBe(true);
+    expect(await until(() => closed)).toBe(true);
+  });
+
   it('records pids so the next run kills what a crashed run left behind, and only that', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'pids-'));
     dirs.push(dir);
