@@ -157,7 +157,7 @@ await runLab(new URL('./lab.json', import.meta.url), {
       }
       const hit = found.hit;
       const suffix = `-${randomHex(3)}`;
-      for (const run of before.apps) await run.stop();
+      // The first pair stays up, idle on the old key, until the check ends: stopping it first only costs time.
 
       // 3. Change it there, once, reinstall both apps, and see whether both follow.
       const changed = workspaceInstance(t, 'changed', (dir) => {
