@@ -1,11 +1,14 @@
-// The learner's Run: starts the embedded Redis unless REDIS_URL points at one, then the app with the
-// lab's default environment, forwarding its output and the signals the runtime sends (Stop, Ctrl-C).
+// The learner's Run: uses the Redis at REDIS_URL, else the lab session's Redis the runtime offers in
+// LAB_SESSION_REDIS_URL (the one the terminal and the Run menu's tasks use), else starts an embedded one;
+// then starts the app with the lab's default environment, forwarding its output and the signals the
+// runtime sends (Stop, Ctrl-C).
 // `--instances N` starts N copies on consecutive ports (PORT, PORT+1, …) sharing that one Redis.
 // `--formation web=1,worker=2` starts the Procfile's process types instead, as a process manager would:
 // each process is named in DYNO (web.1, worker.2, …), web processes get consecutive ports, and every line
 // of output says which process printed it.
 import { readFile } from 'node:fs/promises';
 import { spawn } from 'node:child_process';
+import { connect } from 'node:net';
 import { parseCommand } from './app.mjs';
 import { parseProcfile } from './context.mjs';
 import { startRedisServer } from './redis-server.mjs';
@@ -17,12 +20,19 @@ export const READY_DEADLINE_MS = 10_000;
 export async function launch(manifestUrl, { argv = process.argv.slice(2) } = {}) {
   const manifest = JSON.parse(await readFile(manifestUrl, 'utf8'));
   const env = { ...manifest.env, ...process.env };
+  // The lab session's Redis is the runtime's offer to Run, not part of the app's environment.
+  const sessionRedis = env.LAB_SESSION_REDIS_URL;
+  delete env.LAB_SESSION_REDIS_URL;
   let embedded;
   if (process.env.REDIS_URL) {
     console.log(`[lab] Using the Redis at REDIS_URL (${redact(process.env.REDIS_URL)}).`);
+  } else if (sessionRedis && (await canReach(sessionRedis))) {
+    env.REDIS_URL = sessionRedis;
+    console.log(`[lab] Using this lab session's Redis at ${redact(sessionRedis)} (shared with the terminal and the Run menu's tasks; the count stays when Run stops).`);
   } else {
     embedded = await startRedisServer();
     env.REDIS_URL = embedded.url;
+    if (sessionRedis) console.log(`[lab] This lab session's Redis at ${redact(sessionRedis)} does not answer, so Run starts an embedded Redis of its own: the terminal and the Run menu's tasks do not see its data.`);
     console.log(`[lab] Using the embedded Redis at ${embedded.url} (data lasts until Run stops).`);
   }
 
@@ -194,6 +204,33 @@ export function watchForOtherRedis(redisUrl, log = console.log) {
     const where = tried.port ? `${tried.host}:${tried.port}` : tried.host;
     log(`[lab] The app is trying Redis at ${where}, but Run gave it REDIS_URL=${redact(redisUrl)} — does it read process.env.REDIS_URL?`);
   };
+}
+
+/**
+ * Whether something accepts connections at a `redis://` URL's host and port within `ms`. A connection is
+ * enough: the runtime started that server for this session, and a wrong password shows in the app's own errors.
+ */
+export function canReach(redisUrl, ms = 1_000) {
+  let host;
+  let port;
+  try {
+    const url = new URL(redisUrl);
+    host = url.hostname.replace(/^\[|\]$/g, '') || '127.0.0.1';
+    port = Number(url.port || 6379);
+  } catch {
+    return Promise.resolve(false);
+  }
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    const done = (ok) => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(ok);
+    };
+    const timer = setTimeout(() => done(false), ms);
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
 }
 
 function redact(url) {

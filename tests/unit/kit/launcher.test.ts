@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { announceWhenReady as announceUntyped, watchForOtherRedis as watchUntyped } from '../../../labs/_kit/launcher.mjs';
-import { freePort } from '../../../labs/_kit/util.mjs';
+import { startRedisServer } from '../../../labs/_kit/redis-server.mjs';
+import { canConnect, freePort } from '../../../labs/_kit/util.mjs';
 
 interface Exit {
   code: number | null;
@@ -98,9 +99,9 @@ const APP_ANSWERS_HI = `${LISTEN_LATE} process.on('SIGTERM', () => process.exit(
 /**
  * Starts the real launcher (labs/_kit/launcher.mjs) in a fresh folder holding `app` as app.js and a manifest
  * with `manifestEnv`; the process gets `env` on top of this test's environment without PORT. REDIS_URL
- * is always given, so the launcher starts no embedded Redis (the apps here never connect to it).
+ * is given unless `env` removes it (undefined), so the launcher starts no embedded Redis (the apps here never connect to it).
  */
-async function launchRun(app: string, manifestEnv: Record<string, string>, env: Record<string, string> = {}, { argv = [] as string[], files = {} as Record<string, string> } = {}) {
+async function launchRun(app: string, manifestEnv: Record<string, string>, env: Record<string, string | undefined> = {}, { argv = [] as string[], files = {} as Record<string, string> } = {}) {
   const dir = await mkdtemp(join(tmpdir(), 'run-'));
   dirs.push(dir);
   await writeFile(join(dir, 'app.js'), app);
@@ -153,6 +154,52 @@ describe('launch', () => {
     } finally {
       blocker.close();
     }
+  });
+});
+
+describe("launch with the lab session's Redis (LAB_SESSION_REDIS_URL)", () => {
+  /** An app that reports the Redis it was given and whether the session's variable reached it. */
+  const REPORTS = `console.log('seen ' + JSON.stringify({ redis: process.env.REDIS_URL ?? null, session: process.env.LAB_SESSION_REDIS_URL ?? null })); ${APP_ANSWERS_HI}`;
+  const seen = (out: string): { redis: string | null; session: string | null } => JSON.parse(/^seen (.*)$/m.exec(out)![1]!);
+  const stop = async (child: ChildProcess): Promise<void> => {
+    const exited = new Promise((done) => child.once('exit', done));
+    child.kill('SIGTERM');
+    await exited;
+  };
+
+  it('gives the app the session’s Redis when REDIS_URL is unset, does not pass the variable on, and leaves that Redis running at Stop', async () => {
+    const session = await startRedisServer();
+    try {
+      const port = session.url.replace(/.*:(\d+).*/, '$1');
+      const { child, output } = await launchRun(REPORTS, {}, { REDIS_URL: undefined, LAB_SESSION_REDIS_URL: session.url, PORT: String(await freePort()) });
+      await expect.poll(() => output.out, { timeout: 10_000, interval: 50 }).toContain('answers at');
+      expect(output.out).toContain(`[lab] Using this lab session's Redis at ${session.url} (shared with the terminal and the Run menu's tasks; the count stays when Run stops).`);
+      expect(output.out).not.toContain('embedded Redis');
+      expect(seen(output.out)).toEqual({ redis: session.url, session: null });
+      await stop(child);
+      expect(await canConnect(Number(port))).toBe(true);
+    } finally {
+      await session.close();
+    }
+  });
+
+  it('starts an embedded Redis of its own, and says so, when the session’s Redis does not answer', async () => {
+    const gone = `redis://127.0.0.1:${await freePort()}`;
+    const { child, output } = await launchRun(REPORTS, {}, { REDIS_URL: undefined, LAB_SESSION_REDIS_URL: gone, PORT: String(await freePort()) });
+    await expect.poll(() => output.out, { timeout: 10_000, interval: 50 }).toContain('answers at');
+    expect(output.out).toContain(`[lab] This lab session's Redis at ${gone} does not answer, so Run starts an embedded Redis of its own`);
+    const embedded = /\[lab\] Using the embedded Redis at (redis:\/\/\S+) \(data lasts until Run stops\)\./.exec(output.out)?.[1];
+    expect(embedded, output.out).toBeDefined();
+    expect(seen(output.out)).toEqual({ redis: embedded, session: null });
+    await stop(child);
+  });
+
+  it('lets REDIS_URL win over the session’s Redis, and still keeps the variable from the app', async () => {
+    const { child, output } = await launchRun(REPORTS, {}, { LAB_SESSION_REDIS_URL: 'redis://127.0.0.1:1', PORT: String(await freePort()) });
+    await expect.poll(() => output.out, { timeout: 10_000, interval: 50 }).toContain('answers at');
+    expect(output.out).toContain('[lab] Using the Redis at REDIS_URL (redis://127.0.0.1:9).');
+    expect(seen(output.out)).toEqual({ redis: 'redis://127.0.0.1:9', session: null });
+    await stop(child);
   });
 });
 
