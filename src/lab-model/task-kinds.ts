@@ -2,7 +2,9 @@
  * What a lab command is. The runner and the workspace decide how to treat a command by its kind, never by
  * its text. Kept free of zod so the local runner and the browser can import it cheaply.
  * - `app`: long-running, like Run: started through the launcher (or as the app itself), stopped with Stop.
- *   It sets up its own environment (its Redis, its port), so the runner adds only the session's default port.
+ *   It sets up its own environment (its port, its REDIS_URL), so the runner adds only the session's default
+ *   port and offers the session's Redis as LAB_SESSION_REDIS_URL, which the launcher uses when REDIS_URL
+ *   is unset; an app started directly gets no REDIS_URL.
  * - `oneoff`: an admin or one-off process that runs to completion (a migration, a report); it gets the lab's
  *   environment and the session's REDIS_URL, as a command typed in the lab's shell does.
  * - `build`: the build stage (e.g. "npm run build"); runs to completion with the same environment as `oneoff`.

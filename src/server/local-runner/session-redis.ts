@@ -1,8 +1,9 @@
 /**
- * The embedded Redis of one lab session, for the shell and the commands the learner starts there: the
- * lab kit's Redis-compatible server run as a child process in the workspace, started the first time
- * something needs it and killed with the session. Every such command gets the same REDIS_URL, so two
- * processes started from the shell share their data as they would with a real Redis.
+ * The embedded Redis of one lab session, for everything the learner starts there: the lab kit's
+ * Redis-compatible server run as a child process in the workspace, started the first time something needs
+ * it and killed with the session (Stop leaves it running). The shell and one-off tasks get it as REDIS_URL,
+ * Run as LAB_SESSION_REDIS_URL (which the launcher hands the app as REDIS_URL), so Run's app, an admin task
+ * and two processes started from the shell share their data as they would with a real Redis.
  */
 import type { ChildProcess } from 'node:child_process';
 import { HttpError } from './http.ts';

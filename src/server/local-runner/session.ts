@@ -115,22 +115,28 @@ export class Session {
   }
 
   /**
-   * Starts a command or a shell. Long-running kinds (Run, `app` and `formation` tasks) keep the environment
-   * they set up themselves (their own Redis, a free port when the default is taken, or none on purpose,
-   * like "Run without REDIS_URL"); the shell, one-off and build tasks and typed commands get the lab's
-   * environment and the session's REDIS_URL: the server's when it has one, else the session's embedded Redis.
+   * Starts a command or a shell. One Redis serves the whole session: the server's REDIS_URL when it has
+   * one, else the session's embedded Redis, started on first need. The shell, one-off and build tasks and
+   * typed commands get the lab's environment with that Redis as REDIS_URL. Long-running kinds (Run, `app`
+   * and `formation` tasks) keep the environment they set up themselves (a free port when the default is
+   * taken, or no REDIS_URL on purpose, like "Run without REDIS_URL") and are offered the session's Redis
+   * as LAB_SESSION_REDIS_URL: the launcher gives it to the app as REDIS_URL, so what Run's app counts is
+   * what a one-off task or the shell sees; an app started directly ignores it.
    */
   async start(request: { command?: string | undefined; shell?: boolean | undefined; kind?: TaskKind | undefined }): Promise<string> {
     const { labEnv, env } = this.#init;
     // A lab source that describes no environment (a test's) gets the server's environment only.
     const port = this.#init.defaultPort;
     if (labEnv === undefined) return this.#processes.start(request);
-    if (!request.shell && request.kind !== undefined && LONG_RUNNING_KINDS.has(request.kind)) {
-      return this.#processes.start(request, port === undefined ? {} : { env: { ...env, LAB_DEFAULT_PORT: String(port) } });
-    }
-    const redisUrl = env['REDIS_URL'] ?? (await this.#redis?.url());
+    const longRunning = !request.shell && request.kind !== undefined && LONG_RUNNING_KINDS.has(request.kind);
+    // Run can do without the session's Redis (the launcher then starts one of its own); a one-off task cannot.
+    const redisUrl = env['REDIS_URL'] ?? (await (longRunning ? this.#redis?.url().catch(() => undefined) : this.#redis?.url()));
     // The session may have closed while its Redis started; nothing may start in a deleted workspace.
     if (this.#disposed) throw new HttpError(404, 'This lab session was closed while the command was starting.');
+    if (longRunning) {
+      const own: Record<string, string> = { ...env, ...(port !== undefined ? { LAB_DEFAULT_PORT: String(port) } : {}), ...(redisUrl ? { LAB_SESSION_REDIS_URL: redisUrl } : {}) };
+      return this.#processes.start(request, { env: own });
+    }
     const shellEnv: Record<string, string> = {
       ...labEnv,
       ...(port !== undefined && labEnv['PORT'] !== undefined ? { PORT: String(port) } : {}),

@@ -256,7 +256,7 @@ describe('lab processes', () => {
     expect(existsSync(dir)).toBe(false);
   });
 
-  it('gives the shell and its commands the lab’s environment and one embedded Redis they share, gone with the session', async () => {
+  it('gives the shell, its commands, Run and the tasks the lab’s environment and one embedded Redis they share, gone with the session', async () => {
     server = await startTestServer({ labs: repositoryLabs() });
     const session = await createSession(server, '03-config', {});
     stream = await listen(server, session);
@@ -278,14 +278,30 @@ describe('lab processes', () => {
     await stream.waitFor(exitOf(get), 20_000);
     expect(stream.output(get)).toContain('got 42');
 
-    // Run (kind "app") sets up its own environment and Redis, as on a learner's terminal (and keeps its free-port fallback).
+    // Run (kind "app", the real launcher) sets up its own environment but uses this session's Redis: the
+    // count the one-offs left is the one its app goes on from, and it stays when Run stops.
+    const counter = [
+      `import Redis from 'ioredis';`,
+      `import { createServer } from 'node:http';`,
+      `const r = new Redis(process.env.REDIS_URL);`,
+      `createServer(async (q, s) => s.end('visits ' + (await r.incr('visits')))).listen(process.env.PORT);`,
+      `process.on('SIGTERM', () => process.exit(0));`,
+    ].join('\n');
+    expect((await runner(server, `/sessions/${session}/files/app.js`, { method: 'PUT', body: counter })).status).toBe(204);
     const run = await start(session, { command: 'node .lab/run.mjs', kind: 'app' });
-    await stream.waitFor(() => /\[lab\] Using the (embedded )?Redis/.test(stream!.output(run)), 20_000);
-    expect(stream.output(run)).toContain('[lab] Using the embedded Redis at');
-    expect(stream.output(run)).not.toContain(url!);
+    await stream.waitFor((e) => exitOf(run)(e) || /answers at http:\/\/localhost:\d+\//.test(stream!.output(run)), 20_000);
+    expect(stream.output(run)).toContain(`[lab] Using this lab session's Redis at ${url} (shared with the terminal and the Run menu's tasks; the count stays when Run stops).`);
+    expect(stream.output(run)).not.toContain('embedded Redis');
+    const address = /answers at (http:\/\/localhost:\d+\/)/.exec(stream.output(run))![1]!;
+    expect(await (await fetch(address)).text()).toBe('visits 43');
+    expect((await runner(server, `/sessions/${session}/processes/${run}`, { method: 'DELETE' })).status).toBeLessThan(300);
+    await stream.waitFor(exitOf(run), 20_000);
+    const after = await start(session, { command: redis(`r.get('visits')`), kind: 'oneoff' });
+    await stream.waitFor(exitOf(after), 20_000);
+    expect(stream.output(after)).toContain('got 43');
 
-    // So does an "app" task of the lab: "Run without REDIS_URL" really runs without it. (An app that only
-    // reports its environment and exits: the starter would race Run's app for port 3000.)
+    // An "app" task that starts the app directly gets no REDIS_URL: "Run without REDIS_URL" really runs
+    // without it. (An app that only reports its environment and exits.)
     const report = `console.log('task sees REDIS_URL=' + (process.env.REDIS_URL ?? 'unset'))`;
     expect((await runner(server, `/sessions/${session}/files/app.js`, { method: 'PUT', body: report })).status).toBe(204);
     const task = await start(session, { command: 'node app.js', kind: 'app' });
@@ -300,7 +316,7 @@ describe('lab processes', () => {
     expect(redisPid).toBeGreaterThan(0);
     expect((await runner(server, `/sessions/${session}`, { method: 'DELETE' })).status).toBe(204);
     expect(isAlive(redisPid!)).toBe(false);
-  });
+  }, 60_000);
 
   it('gives each live session its own block of default ports, so two tabs never share one', async () => {
     server = await startTestServer({ labs: repositoryLabs(), env: { REDIS_URL: 'redis://127.0.0.1:9' } });
@@ -332,6 +348,10 @@ describe('lab processes', () => {
     const shell = await start(session, { shell: true });
     await stream.waitFor(() => stream!.output(shell).includes('Shell ready.'));
     expect(stream.output(shell)).toContain('Shell ready. REDIS_URL=redis://redis.internal:6379/2 (the course server’s Redis, shared by every command in this lab session)');
+    // Run is offered the same one as the session's Redis.
+    const app = await start(session, { command: `node -e "console.log('offered', process.env.LAB_SESSION_REDIS_URL)"`, kind: 'app' });
+    await stream.waitFor(exitOf(app));
+    expect(stream.output(app)).toContain('offered redis://redis.internal:6379/2');
     expect(server.runner!.sessions()[0]!.redisPid).toBeUndefined();
   });
 });
