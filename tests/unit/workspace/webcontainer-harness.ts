@@ -2,7 +2,7 @@
 import { WebContainerRuntime, type Timing, type WebContainerDeps } from '../../../src/workspace/runtime/webcontainer/webcontainer-runtime.ts';
 import type { FakeWebContainer } from './fake-webcontainer.ts';
 
-export const FAST: Timing = { bootMs: 300, progressEveryMs: 40, drainMs: 20, graceMs: 50, stopMs: 100, verdictExitMs: 100 };
+export const FAST: Timing = { bootMs: 300, progressEveryMs: 40, drainMs: 20, graceMs: 50, stopMs: 100, verdictExitMs: 100, redisMs: 300 };
 export const snapshot = new Uint8Array([0x81, 0xa1, 0x64, 0x80]);
 export const lab = { lab: '03-config', files: { 'app.js': 'console.log(1)', 'src/redis.js': 'x' } };
 

@@ -8,6 +8,10 @@
  * plus a short drain, never at the end of its output; a process told to stop gets a bound, after which
  * the learner is offered a restart of the whole runtime; "Open app" follows the app's announced port
  * only. Typed against `WebContainerLike`, so unit tests drive it with an in-memory fake.
+ *
+ * One Redis serves the lab (./session-redis.ts): the shell and one-off and build tasks get the manifest's
+ * environment and it as REDIS_URL; Run and other long-running kinds set up their own environment and are
+ * offered it as LAB_SESSION_REDIS_URL, as on the local runner.
  */
 import { missingVerdict } from '../ndjson.ts';
 import {
@@ -21,12 +25,14 @@ import {
   type RuntimeStatus,
 } from '../types.ts';
 import { PortMap } from './app-port.ts';
-import { LAB_ENV, toSpawn } from './commands.ts';
+import { LAB_ENV, manifestEnv, toSpawn } from './commands.ts';
 import type { ProcessLike, WebContainerLike } from './container.ts';
 import { follow, whenAborted } from './follow.ts';
 import { ProcessTable } from './processes.ts';
 import { bootFailed, notIsolated, runtimeError, startupClock } from './startup.ts';
+import { REDIS_SCRIPT, SessionRedis } from './session-redis.ts';
 import { toTree } from './tree.ts';
+import { LONG_RUNNING_KINDS } from '../../../lab-model/task-kinds.ts';
 import { readVerdict } from './verdict.ts';
 
 export type { ProcessLike, WebContainerLike } from './container.ts';
@@ -52,9 +58,11 @@ export interface Timing {
   stopMs: number;
   /** After the checker's verdict, how long it may take to exit before it is stopped. */
   verdictExitMs: number;
+  /** How long the lab's Redis may take to start before commands run without it. */
+  redisMs: number;
 }
 
-export const DEFAULT_TIMING: Timing = { bootMs: 45_000, progressEveryMs: 5_000, drainMs: 300, graceMs: 1_000, stopMs: 5_000, verdictExitMs: 5_000 };
+export const DEFAULT_TIMING: Timing = { bootMs: 45_000, progressEveryMs: 5_000, drainMs: 300, graceMs: 1_000, stopMs: 5_000, verdictExitMs: 5_000, redisMs: 15_000 };
 
 export interface WebContainerDeps {
   /** Boots a WebContainer, or returns the one this page already booted. */
@@ -79,6 +87,9 @@ export class WebContainerRuntime implements LabRuntime {
   readonly #timing: Timing;
   readonly #ports = new PortMap();
   readonly #processes: ProcessTable;
+  readonly #redis: SessionRedis;
+  /** The lab manifest's `env` (PORT, GREETING, …), for the shell and one-off tasks. */
+  #labEnv: Record<string, string> = {};
   #container: WebContainerLike | null = null;
   #assets: LabAssets | null = null;
   /** Resolves once the workspace is set up; pending while mounting or restarting. */
@@ -96,6 +107,12 @@ export class WebContainerRuntime implements LabRuntime {
     this.#timing = { ...DEFAULT_TIMING, ...deps.timing };
     this.mountTimeoutMs = this.#timing.bootMs;
     this.#processes = new ProcessTable(this.#timing, (message) => this.#onStatus({ kind: 'problem', message, restart: true }));
+    this.#redis = new SessionRedis({
+      env: LAB_ENV,
+      startMs: this.#timing.redisMs,
+      drainMs: this.#timing.drainMs,
+      onProblem: (message) => this.#onStatus({ kind: 'problem', message, restart: true }),
+    });
   }
 
   async mount(lab: LabMount, signal?: AbortSignal): Promise<void> {
@@ -118,7 +135,7 @@ export class WebContainerRuntime implements LabRuntime {
   }
 
   async shell(options: RunOptions): Promise<ProcessHandle | null> {
-    return this.#spawn('jsh', [], options);
+    return this.#spawn('jsh', [], options, { shell: true });
   }
 
   warm(): void {
@@ -176,6 +193,7 @@ export class WebContainerRuntime implements LabRuntime {
 
   async dispose(): Promise<void> {
     this.#life.abort(new Error('The lab runtime was closed.'));
+    this.#redis.stop();
     this.#tearDown();
     this.#settled = null;
   }
@@ -187,6 +205,7 @@ export class WebContainerRuntime implements LabRuntime {
         Promise.all([this.#deps.boot().catch((error: unknown) => Promise.reject(bootFailed(error))), this.#assets ?? this.#deps.loadAssets(lab.lab, signal)]),
       );
       this.#assets = assets;
+      this.#labEnv = manifestEnv(assets.hidden, lab.lab);
       this.#listen(container);
       await clock.within(container.mount(toTree({ ...assets.hidden, ...lab.files })));
       this.#container = container;
@@ -210,6 +229,7 @@ export class WebContainerRuntime implements LabRuntime {
     for (const unsubscribe of this.#unsubscribe) unsubscribe();
     this.#unsubscribe = [];
     this.#processes.abandonAll();
+    this.#redis.reset();
     const container = this.#container;
     this.#container = null;
     this.#modules = null;
@@ -258,10 +278,28 @@ export class WebContainerRuntime implements LabRuntime {
     return this.#modules;
   }
 
-  async #spawn(command: string, args: string[], options: RunOptions): Promise<ProcessHandle> {
+  /**
+   * The environment of a run: long-running kinds (Run, `app`, `formation`) set up their own and are only
+   * offered the lab's Redis; the shell and everything else get the manifest's environment and that Redis.
+   */
+  async #envFor(container: WebContainerLike, options: RunOptions, shell: boolean): Promise<Record<string, string>> {
+    const aborted = whenAborted(options.signal);
+    let url: string | null;
+    try {
+      url = await Promise.race([this.#redis.url(container, this.#assets?.hidden[REDIS_SCRIPT] !== undefined), aborted.promise]);
+    } finally {
+      aborted.dispose();
+    }
+    if (this.#container !== container) throw new Error('The lab runtime was restarted while the command was starting.');
+    if (!shell && options.kind !== undefined && LONG_RUNNING_KINDS.has(options.kind)) return { ...LAB_ENV, ...(url ? { LAB_SESSION_REDIS_URL: url } : {}) };
+    return { ...LAB_ENV, ...this.#labEnv, ...(url ? { REDIS_URL: url } : {}) };
+  }
+
+  async #spawn(command: string, args: string[], options: RunOptions, { shell = false } = {}): Promise<ProcessHandle> {
     options.signal?.throwIfAborted();
     const container = await this.#prepared(options.signal);
-    const process = await container.spawn(command, args, { env: { ...LAB_ENV }, ...(options.size ? { terminal: options.size } : {}) });
+    const env = await this.#envFor(container, options, shell);
+    const process = await container.spawn(command, args, { env, ...(options.size ? { terminal: options.size } : {}) });
     let abandon = (): void => undefined;
     const abandoned = new Promise<null>((resolve) => (abandon = () => resolve(null)));
     const writer = process.input.getWriter();
