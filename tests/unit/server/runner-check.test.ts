@@ -97,7 +97,7 @@ describe('the real Config lab on the runner', () => {
     expect(processesIn(server.workRoot)).toEqual([]);
   }, 180_000); // two checks; a starter waits out the kit's largest budget (3 s × 10) on a loaded machine
 
-  it('runs the lab’s Run command: embedded Redis, then the app, stopped as a whole tree', async () => {
+  it('runs the lab’s Run command on the session’s Redis, stopped as a whole tree while that Redis stays', async () => {
     server = await startTestServer({ labs: (await import('../../../src/server/local-runner/lab-source.ts')).repositoryLabs() });
     const { loadLab, learnerFiles } = await import('../../../src/lab-model/index.ts');
     const lab = await loadLab('03-config');
@@ -111,16 +111,19 @@ describe('the real Config lab on the runner', () => {
       const [leader] = server.runner?.sessions()[0]?.pids() ?? [];
       // The launcher may announce the port a moment before the app's process exists.
       // The Run command is exec'd in place of its shell: the launcher leads, the app is its child (the
-      // session's embedded Redis runs apart, for every command of the session).
+      // session's embedded Redis runs apart, for every command of the session, Run included).
+      const redisPid = server.runner?.sessions()[0]?.redisPid;
+      expect(redisPid).toBeGreaterThan(0);
+      const others = (): number[] => processesIn(server.workRoot).filter((pid) => pid !== redisPid).sort();
       const tree = (): number[] => [leader as number, ...treeMembers(leader as number)].sort();
-      await eventually(() => tree().length >= 2 && processesIn(server.workRoot).sort().join() === tree().join());
+      await eventually(() => tree().length >= 2 && others().join() === tree().join());
       const pids = tree();
       expect(pids.length).toBeGreaterThanOrEqual(2);
-      expect(processesIn(server.workRoot).sort()).toEqual(pids);
-      expect(stream.output(id)).toContain('embedded Redis');
+      expect(others()).toEqual(pids);
+      expect(stream.output(id)).toContain("Using this lab session's Redis");
       await runner(server, `/sessions/${session}/processes/${id}`, { method: 'DELETE' });
       expect(pids.filter(isAlive)).toEqual([]);
-      expect(processesIn(server.workRoot)).toEqual([]);
+      expect(processesIn(server.workRoot)).toEqual([redisPid]);
     } finally {
       stream.close();
     }
