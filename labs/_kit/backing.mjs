@@ -133,7 +133,9 @@ export async function openBacking(externalUrl = process.env.REDIS_URL) {
   const Redis = loadPackage('ioredis');
   /** @type {Awaited<ReturnType<typeof startRedisServer>> | undefined} */
   let embedded;
-  let client, url, host, port, db, relock;
+  let client, url, host, port, db;
+  /** Empties the borrowed database and sets its lock again (external only). @type {() => Promise<void | unknown[] | null>} */
+  let relock = async () => undefined;
   if (externalUrl) {
     ({ client, db, relock } = await claimDatabase(Redis, externalUrl));
     const parsed = new URL(externalUrl);

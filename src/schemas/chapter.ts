@@ -49,11 +49,10 @@ export const chapterSchema = z.strictObject(
       .int('must be a whole number of minutes, e.g. "minutes: 25"')
       .positive('must be more than 0')
       .max(240, 'is over four hours; split the chapter or check the estimate'),
-    /** Id of the chapter's lab (a folder `labs/<id>/` with a `lab.json`); leave out for a chapter without a lab. */
+    /** Id of the chapter's lab (a folder `labs/<id>/` with a `lab.json`): every chapter has one. */
     lab: z
-      .string({ error: 'must be a lab id such as "03-config"' })
-      .regex(LAB_ID, 'must be a lab id such as "03-config": the two-digit factor and a kebab-case name')
-      .optional(),
+      .string({ error: missingOr('is missing; every chapter has a lab: add its id, e.g. "lab: 03-config" (npm run new:lab -- NN-slug creates one)', 'must be a lab id such as "03-config"') })
+      .regex(LAB_ID, 'must be a lab id such as "03-config": the two-digit factor and a kebab-case name'),
   },
   { error: (issue) => (issue.code === 'unrecognized_keys' ? unknownKeys(issue.keys) : undefined) },
 );

@@ -89,7 +89,7 @@ const nextProblems = (): Promise<readonly Problem[]> => new Promise((resolve) =>
 
 describe('chapters in astro dev', () => {
   it('reports a second chapter for a factor on save, naming both files, and keeps the established one — across a restart too', async () => {
-    const rootUrl = await course({ '03-config.mdx': chapter(3, 'config', '03-config') }, { '03-config': 3 });
+    const rootUrl = await course({ '03-config.mdx': chapter(3, 'config', '03-config') }, { '03-config': 3, '03-copy': 3 });
     const contentStore = store();
     const first = devLoad(rootUrl, contentStore);
     await first.loaded;
@@ -97,7 +97,7 @@ describe('chapters in astro dev', () => {
 
     // A copy whose name sorts before the original: by name alone it would win.
     const copy = join(root, 'content/chapters/03-a-copy.mdx');
-    await writeFile(copy, chapter(3, 'a-copy'));
+    await writeFile(copy, chapter(3, 'a-copy', '03-copy'));
     const reported = nextProblems();
     first.watcher.emit('add', copy);
     const problems = await reported;
@@ -122,7 +122,7 @@ describe('chapters in astro dev', () => {
   });
 
   it('reports on save a chapter pointing at a lab of another factor, naming the lab.json', async () => {
-    const rootUrl = await course({ '03-config.mdx': chapter(3, 'config', '03-config'), '04-backing-services.mdx': chapter(4, 'backing-services') }, { '03-config': 3 });
+    const rootUrl = await course({ '03-config.mdx': chapter(3, 'config', '03-config'), '04-backing-services.mdx': chapter(4, 'backing-services', '04-backing-services') }, { '03-config': 3, '04-backing-services': 4 });
     const contentStore = store();
     const dev = devLoad(rootUrl, contentStore);
     await dev.loaded;

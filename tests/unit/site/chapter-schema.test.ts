@@ -21,10 +21,14 @@ function report(data: unknown, file = FILE, labs = LABS): string {
 }
 
 describe('a valid chapter', () => {
-  it('parses, with and without a lab', () => {
+  it('parses', () => {
     expect(checkChapter(FILE, valid, LABS)).toEqual({ data: valid });
+  });
+
+  it('must name its lab: a chapter without one is an error naming the file, the field and the fix', () => {
     const { lab: _lab, ...noLab } = valid;
-    expect(report(noLab)).toBe('');
+    expect(report(noLab)).toContain('lab: is missing; every chapter has a lab: add its id, e.g. "lab: 03-config"');
+    expect(report(noLab)).toContain(FILE);
   });
 });
 
@@ -88,9 +92,9 @@ describe('the file name and the frontmatter agree', () => {
 });
 
 describe('the course as a whole', () => {
-  const chapter = (factor: number, slug: string, lab?: string) => ({
+  const chapter = (factor: number, slug: string, lab = `${String(factor).padStart(2, '0')}-${slug}`) => ({
     file: `content/chapters/${String(factor).padStart(2, '0')}-${slug}.mdx`,
-    data: { ...valid, factor, slug, ...(lab ? { lab } : { lab: undefined }) },
+    data: { ...valid, factor, slug, lab },
   });
 
   it('accepts one chapter per factor', () => {
