@@ -214,7 +214,8 @@ export function createContext({ manifest, check, workspace, scratch, backing, su
         started[type] = [];
         for (let i = 1; i <= count; i++) {
           const name = `${type}.${i}`;
-          const own = { ...base, PORT: String(await freePort()) };
+          // DYNO names the process as a platform's process manager does (web.1, worker.2), as Run's --formation does.
+          const own = { ...base, PORT: String(await freePort()), DYNO: name };
           started[type].push(t.start({ env: own, label: name, command, instance: separate ? name : undefined }));
         }
       }

@@ -316,7 +316,7 @@ export interface CheckContext {
   startReady(options?: { env?: Env | undefined; label?: string | undefined; path?: string | undefined; within?: number | undefined; instance?: string | undefined; command?: string | undefined; cwd?: string | undefined }): Promise<{ app: App; port: number; url: string; response: Response; ms: number }>;
   /** Runs a one-off/admin/build command to completion (killed after `timeout`, default 10000 ms, scaled). */
   exec(command: string, options?: { env?: Env | undefined; timeout?: number | undefined; cwd?: string | undefined; instance?: string | undefined; label?: string | undefined }): Promise<ExecResult>;
-  /** Starts process types from the Procfile, each on its own instance (unless separate: false), each with its own PORT. */
+  /** Starts process types from the Procfile, each on its own instance (unless separate: false), each with its own PORT and DYNO ("web.1", "worker.2"). */
   scale(formation: Record<string, number>, options?: { env?: Env | undefined; separate?: boolean | undefined }): Promise<Record<string, App[]>>;
   /** The workspace's files (without .lab, node_modules, .git), hashed. */
   snapshot(): Snapshot;

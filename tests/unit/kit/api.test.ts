@@ -135,8 +135,8 @@ beforeAll(async () => {
 const n = existsSync('visits.txt') ? Number(readFileSync('visits.txt', 'utf8')) + 1 : 1; writeFileSync('visits.txt', String(n));
 console.log(JSON.stringify({ n, cwd: process.cwd(), tmp: tmpdir(), home: homedir() }));`,
     'Procfile': `# process types\nweb: node web.js\nworker: node worker.js\n`,
-    'web.js': `import { createServer } from 'node:http'; createServer((q, s) => s.end('web on ' + process.env.PORT)).listen(Number(process.env.PORT));`,
-    'worker.js': `console.log('working'); setInterval(() => {}, 1000);`,
+    'web.js': `import { createServer } from 'node:http'; createServer((q, s) => s.end(process.env.DYNO + ' on ' + process.env.PORT)).listen(Number(process.env.PORT));`,
+    'worker.js': `console.log('working as ' + process.env.DYNO); setInterval(() => {}, 1000);`,
     'counter.js': COUNTER,
     'closer.js': CLOSER,
     'held.js': `import { createServer } from 'node:http'; createServer(() => {}).listen(${HELD});`,
@@ -208,11 +208,11 @@ describe('the kit API', () => {
     expect(results['missing']?.message).toMatch(/no "nope" script.*its scripts are hello, both/);
   });
 
-  it('t.scale starts Procfile types, web instances on distinct ports', () => {
+  it('t.scale starts Procfile types, web instances on distinct ports, each process named in DYNO', () => {
     const { ports, answers, worker, labels } = seen('scale');
     expect(new Set(ports).size).toBe(2);
-    expect(answers).toEqual(ports.map((p: number) => `web on ${p}`));
-    expect(worker).toEqual(['working']);
+    expect(answers).toEqual(ports.map((p: number, i: number) => `web.${i + 1} on ${p}`));
+    expect(worker).toEqual(['working as worker.1']);
     expect(labels).toEqual(['web.1', 'web.2', 'worker.1']);
   });
 
