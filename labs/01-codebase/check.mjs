@@ -135,6 +135,17 @@ await runLab(new URL('./lab.json', import.meta.url), {
       if (!before.webKey) throw t.fail({ message: `Visited web ${before.visits} times; it answered, but the checker saw no write to Redis (INCR or the like).`, expected: 'each visit counted in Redis', actual: `commands seen: ${quoted(before.reportKeys)}`, hints: ['Count each visit in Redis through the visit-counter package.'] });
       const key = before.webKey;
 
+      // An app installed as another app's dependency brings its server and config along: that is not a library.
+      const appAsDependency = APPS.flatMap((app) => localDependencies(t.workspace, app).filter((dep) => APPS.some((other) => other !== app && dep.dir === join(t.workspace, other))).map((dep) => `${app}/package.json declares "${dep.name}": "${dep.spec}"`));
+      if (appAsDependency.length) {
+        throw t.fail({
+          message: `Visited web ${before.visits} times and report showed ${before.visits}, but ${appAsDependency.join(' and ')}: one app installs the other whole, with its server and its settings, to reach the counter code.`,
+          expected: 'both apps depending on a library of their own (visit-counter), neither on the other app',
+          actual: appAsDependency.join('\n'),
+          hints: ['Move the code both apps need into visit-counter/ and declare that package in both apps instead.'],
+        });
+      }
+
       // 2. Where is the key written? In the library both apps declare, if there is one; else in web's own files.
       // Without a shared library, wherever the key is spelled: one file both apps import is one source too
       // (own-codebase judges how they reach it); two copies get the change in web's copy only.
