@@ -4,8 +4,9 @@
 //   node .lab/01-codebase/deploy.mjs web@production report@production   (Run)
 //   node .lab/01-codebase/deploy.mjs web@staging web@production         (two deploys of one codebase)
 // Every app gets DEPLOY_NAME=<the name after @> and a port of its own (PORT, PORT+1, …). Deploys with the
-// same name share a Redis (REDIS_URL when it is set, else an embedded one per deploy name). An import
-// that leaves the app's folder fails here exactly as it would on a server.
+// same name share a Redis: REDIS_URL when it is set, else the lab session's for production and an embedded
+// one for each other deploy name. An import that leaves the app's folder fails here exactly as it would on
+// a server.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,11 +25,20 @@ const specs = (process.argv.slice(2).length ? process.argv.slice(2) : ['web@prod
 const scratch = mkdtempSync(join(tmpdir(), 'twelve-factor-deploys-'));
 /** @type {Map<string, { url: string, close?: () => Promise<void> }>} */
 const redisFor = new Map();
+// The lab session's Redis (the one Run and the terminal use) goes to production, so a deploy started from
+// the Run menu sees the visits Run's web counted; other deploys get a Redis of their own.
+const session = process.env.LAB_SESSION_REDIS_URL;
+delete process.env.LAB_SESSION_REDIS_URL;
+const names = specs.map((s) => s.name);
+const sessionGoesTo = names.includes('production') ? 'production' : names[0];
 if (process.env.REDIS_URL) console.log('[lab] Every deploy uses the Redis at REDIS_URL.');
 for (const { name } of specs) {
   if (redisFor.has(name)) continue;
   if (process.env.REDIS_URL) redisFor.set(name, { url: process.env.REDIS_URL });
-  else {
+  else if (session && name === sessionGoesTo) {
+    redisFor.set(name, { url: session });
+    console.log(`[lab] Deploy "${name}" uses the lab's Redis, the one Run uses.`);
+  } else {
     const server = await startRedisServer();
     redisFor.set(name, server);
     console.log(`[lab] Deploy "${name}" gets its own embedded Redis at ${server.url}.`);
