@@ -26,7 +26,7 @@ export const editor = (lab: Locator, path: string): Locator => lab.getByRole('te
 
 /** Replaces a file's text the way a learner would: open its tab, select all, type. */
 export async function replaceFile(page: Page, lab: Locator, path: string, text: string): Promise<void> {
-  await lab.getByRole('tab', { name: path }).click();
+  await lab.getByRole('tab', { name: path, exact: true }).click();
   const box = editor(lab, path);
   await box.click();
   await page.keyboard.press('ControlOrMeta+A');
