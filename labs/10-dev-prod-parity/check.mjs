@@ -71,6 +71,7 @@ const sideBySide = (t) =>
           visits.push({ response, sent, answered: performance.now(), ...countsIn(response.body, side.greeting) });
         };
         await visit();
+        const seed = await seedCount(side.redis, visits[0]);
         await visit();
         const entries = await side.redis.entries();
         const work = workOf(watcher);
@@ -81,7 +82,7 @@ const sideBySide = (t) =>
         await sleep(Math.max(0, first.answered + windowSeconds * 1000 + 150 - performance.now()));
         await visit();
         await app.kill();
-        return { ...side, app, port, visits, entries, work, connections: watcher.connections.length, url: watcher.url, inWindow, reads: recorder.read() };
+        return { ...side, app, port, visits, seed, entries, work, connections: watcher.connections.length, url: watcher.url, inWindow, reads: recorder.read() };
       }),
     );
     const [devRun, prodRun] = runs;
@@ -136,6 +137,23 @@ const dotenvRuns = (t) =>
     return { dev, devApp, devExit, devAnswer, listening, ttls, age, shown, decoy, prodAnswer, prodTtls, prodAge, reads };
   });
 
+/**
+ * The count must come from Redis, not from the app's memory: the key that holds the count after the first
+ * visit (the one without an expiry; the window's key holds the same number) is set to a random number, and
+ * the next visit must continue from it. Undefined when no such key exists.
+ * @param {{ entries(): Promise<RedisEntry[]>, client: any }} redis @param {Visit | undefined} visit
+ */
+async function seedCount(redis, visit) {
+  if (visit?.total === undefined) return undefined;
+  for (const entry of await redis.entries()) {
+    if (entry.value !== String(visit.total) || (await redis.client.pttl(entry.key)) !== -1) continue;
+    const value = randomInt(200, 900);
+    await redis.client.set(entry.key, String(value));
+    return { key: entry.key, value };
+  }
+  return undefined;
+}
+
 /** @typedef {Awaited<ReturnType<typeof sideBySide>>['dev']} Side */
 
 /**
@@ -148,18 +166,25 @@ function countingTrouble(side) {
   if (first.response.status !== 200 || second.response.status !== 200) {
     return { message: `Started ${how} and visited / twice; it answered ${describe(first.response)}, then ${describe(second.response)}.`, actual: side.app.lastOutput(4) || '(no output)' };
   }
-  const counted = second.total;
-  const holder = side.entries.find((e) => e.value === String(counted) || Object.values(e.hash ?? {}).includes(String(counted)));
   if (side.connections === 0) {
     return {
       message: `Started ${how} and visited / twice; it answered "${second.response.body.trim()}", but nothing ever connected to the Redis in REDIS_URL: the ${side.name} app counted somewhere else, in its own memory.`,
       actual: `no connection to REDIS_URL; that Redis holds ${shownEntries(side.entries)}`,
     };
   }
-  if (!holder || first.total === undefined || counted !== first.total + 1) {
+  const talked = side.work.length ? side.work.slice(0, 4).map((c) => c.name).join(', ') : 'a connection, no commands';
+  if (!side.seed) {
     return {
-      message: `Started ${how} and visited / twice; it answered "${first.response.body.trim()}", then "${second.response.body.trim()}". It talked to the Redis in REDIS_URL (${side.work.length ? side.work.slice(0, 4).map((c) => c.name).join(', ') : 'a connection, no commands'}), but that Redis holds ${shownEntries(side.entries)}: no key holds the count the app showed, so the count it answers with lives somewhere else.`,
+      message: `Started ${how} and visited / once; it answered "${first.response.body.trim()}" and talked to the Redis in REDIS_URL (${talked}), but no key there (without an expiry) held ${first.total ?? 'the count'}: the count it answers with lives somewhere else.`,
       actual: shownEntries(side.entries),
+    };
+  }
+  const { key, value } = side.seed;
+  const holds = side.entries.some((e) => e.key === key && e.value === String(value + 1));
+  if (second.total !== value + 1 || !holds) {
+    return {
+      message: `Started ${how} and visited / once; it answered "${first.response.body.trim()}", and the key "${key}" in its Redis held ${first.total}. The checker set "${key}" to ${value} and visited again; the app answered "${second.response.body.trim()}"${second.total === (first.total ?? 0) + 1 ? ': it kept counting from its own memory, and Redis only got a copy' : ''}.`,
+      actual: `"${second.response.body.trim()}"; Redis holds ${shownEntries(side.entries)}`,
     };
   }
   return undefined;
@@ -172,13 +197,13 @@ await runLab(new URL('./lab.json', import.meta.url), {
       const trouble = countingTrouble(side);
       if (trouble) throw t.fail({
         ...trouble,
-        expected: `the count of each visit in the Redis at REDIS_URL, in ${side.name} as in the other environment`,
+        expected: `each visit counted in the Redis at REDIS_URL, continuing from what that Redis holds, in ${side.name} as in the other environment`,
         hints: side === dev
           ? ['Delete the in-memory branch in counter.js: create the Redis client from config.redisUrl in every environment.', 'In config.js, read REDIS_URL (and the other settings) from process.env whatever NODE_ENV says; development gets them from .env through npm run dev.']
           : ['Production must count in the Redis named by REDIS_URL: new Redis(config.redisUrl).'],
       });
     }
-    return `Ran development (${DEV}) and production (${prod.command}) side by side, each on a Redis of its own: development counted to ${dev.visits[1]?.total} in its Redis (${dev.work.slice(0, 3).map((c) => c.name).join(', ')}…), production to ${prod.visits[1]?.total} in its own.`;
+    return `Ran development (${DEV}) and production (${prod.command}) side by side, each on a Redis of its own: both counted in their Redis (${dev.work.slice(0, 3).map((c) => c.name).join(', ')}…) and went on from the random count the checker put there (development from ${dev.seed?.value} to ${dev.visits[1]?.total}, production from ${prod.seed?.value} to ${prod.visits[1]?.total}).`;
   },
 
   'same-window': async (t) => {
