@@ -34,19 +34,24 @@ if (file && !globalThis[LOADED]) {
     }
   };
   const env = process.env;
-  process.env = new Proxy(env, {
-    get(target, name) {
-      note(name);
-      return Reflect.get(target, name);
-    },
-    has(target, name) {
-      note(name);
-      return Reflect.has(target, name);
-    },
-    getOwnPropertyDescriptor(target, name) {
-      note(name);
-      return Reflect.getOwnPropertyDescriptor(target, name);
-    },
-  });
-  appendFileSync(file, '\0loaded\n');
+  try {
+    process.env = new Proxy(env, {
+      get(target, name) {
+        note(name);
+        return Reflect.get(target, name);
+      },
+      has(target, name) {
+        note(name);
+        return Reflect.has(target, name);
+      },
+      getOwnPropertyDescriptor(target, name) {
+        note(name);
+        return Reflect.getOwnPropertyDescriptor(target, name);
+      },
+    });
+    // Only now can the checker trust the record; without this line it falls back to reading the source.
+    appendFileSync(file, '\0loaded\n');
+  } catch {
+    // A runtime where process.env cannot be replaced: record nothing, change nothing.
+  }
 }
