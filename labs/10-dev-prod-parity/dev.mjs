@@ -9,6 +9,8 @@ import { startRedisServer } from '../_kit/redis-server.mjs';
 const withoutRedis = process.argv.includes('--no-redis');
 const env = { ...process.env };
 delete env.NODE_ENV; // development is whatever .env says, not the production setting of Run
+// Run's Redis (the lab session's) stays production's: development gets a Redis of its own, as on a laptop.
+delete env.LAB_SESSION_REDIS_URL;
 let embedded;
 if (withoutRedis) {
   delete env.REDIS_URL;
