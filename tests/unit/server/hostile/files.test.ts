@@ -5,7 +5,7 @@
  * caps) are in paths.test.ts beside this file. Loopback only; every loop is bounded.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { writeLearnerFile } from '../../../../src/server/local-runner/paths.ts';
@@ -74,6 +74,8 @@ describe('the file API cannot be walked out of', () => {
     expect(readdirSync(target), `statuses ${JSON.stringify([...statuses])}`).toEqual([]);
     // Every save either landed inside or was refused with a reason; none crashed the server.
     expect([...statuses.keys()].every((status) => [204, 400, 409].includes(status)), JSON.stringify([...statuses])).toBe(true);
+    // Up to 480 saves landed: on a fast machine they would fill the workspace's 500-file quota for the tests below.
+    rmSync(join(dir, 'swap'), { recursive: true, force: true });
   }, 30_000);
 
   it('eight parallel saves into a new folder all succeed', async () => {
