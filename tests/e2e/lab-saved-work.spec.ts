@@ -80,14 +80,36 @@ test.describe('saved work', () => {
       { page: two, lab: second.lab },
     ];
 
-    // Both tabs type at once: whichever hears the other's save with its own typing unsaved has the conflict.
-    await Promise.all([
-      replaceFile(one, first.lab, 'config.js', '// tab one was here\n'),
-      replaceFile(two, second.lab, 'config.js', '// tab two was here\n'),
-    ]);
+    // A conflict needs a tab that hears another tab's save while its own typing is still unsaved. Typing
+    // "at once" does not guarantee that on a loaded machine (one tab may save before the other starts), so
+    // tab two keeps typing, its save always pending, while tab one replaces the file and saves, until one
+    // of them reports the conflict.
+    test.setTimeout(120_000);
     const notice = (lab: typeof first.lab) => lab.getByText('also open in another tab');
     const inConflict = async (): Promise<number> => ((await notice(first.lab).count()) > 0 ? 0 : (await notice(second.lab).count()) > 0 ? 1 : -1);
-    await expect.poll(inConflict, { timeout: 10_000 }).not.toBe(-1);
+    await second.lab.getByRole('tab', { name: 'config.js', exact: true }).click();
+    await editor(second.lab, 'config.js').click();
+    let typing = true;
+    const typist = (async () => {
+      while (typing) {
+        await two.keyboard.type('/');
+        await two.waitForTimeout(50);
+      }
+    })();
+    try {
+      await expect
+        .poll(
+          async () => {
+            if ((await inConflict()) === -1) await replaceFile(one, first.lab, 'config.js', `// tab one was here ${Date.now()}\n`);
+            return inConflict();
+          },
+          { timeout: 60_000, intervals: [1_000] },
+        )
+        .not.toBe(-1);
+    } finally {
+      typing = false;
+      await typist;
+    }
     const conflicted = tabs[await inConflict()]!;
     const other = conflicted === tabs[0] ? tabs[1]! : tabs[0]!;
 
