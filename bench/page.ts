@@ -147,8 +147,7 @@ async function withRunOutput(browser: Browser, url: string): Promise<number> {
   await lab.getByRole('button', { name: 'Run', exact: true }).click();
   await lab.getByRole('tabpanel', { name: /^Terminal/ }).getByText(/\S/).first().waitFor({ timeout: 30_000 });
   await page.waitForLoadState('networkidle');
-  await lab.getByRole('button', { name: 'Stop', exact: true }).click();
-  await lab.getByRole('status').filter({ hasText: /^Ready/ }).waitFor({ timeout: 30_000 });
+  // Closing the page ends the lab session, which stops the app: no need to wait for Stop on a busy machine.
   const total = (await Promise.all(scripts)).reduce((n, b) => n + b, 0);
   await context.close();
   return total;
