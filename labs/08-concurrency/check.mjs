@@ -115,6 +115,29 @@ async function waitForNotes(t, wanted, { within, quiet = Infinity, stop = () => 
   }
 }
 
+/**
+ * Once every wanted note is in: waits `settle` ms (already scaled) for a job taken twice to start again (a
+ * second taker starts its copy just after the first one's note is recorded), then until every note that a
+ * running process among `apps` said it was sending ("sending thank-you", which thanks.js prints) has been
+ * recorded, for at most `within` ms (already scaled). When a process's output does not account for the notes
+ * it recorded (its output is hidden), that cannot be told, and it waits all of `within`. Returns the notes.
+ */
+async function settleNotes(t, apps, wanted, { settle, within }) {
+  await sleep(settle);
+  const deadline = performance.now() + within;
+  for (;;) {
+    const notes = (await sentNotes(t)).filter((n) => wanted.includes(n.visitor));
+    const accounted = apps.map((app) => {
+      const started = app.jsonLines().filter((line) => line.msg === 'sending thank-you' && wanted.includes(Number(line.visitor))).length;
+      const recorded = notes.filter((n) => n.by === app.label).length;
+      return { app, open: started - recorded };
+    });
+    const unknown = accounted.some((a) => a.open < 0);
+    if ((!unknown && accounted.every((a) => a.open === 0 || !a.app.running)) || performance.now() > deadline) return notes;
+    await sleep(25);
+  }
+}
+
 /** Real work on a Redis connection: anything but the handshake a client does when it connects. */
 const REAL = (cmd) => !/^(INFO|CLIENT|SELECT|AUTH|HELLO|PING|READONLY)$/.test(cmd.name);
 
@@ -195,18 +218,23 @@ await runLab(new URL('./lab.json', import.meta.url), {
     const before = t.snapshot();
     const watchedAt = performance.now();
     const watcher = await t.redis.watch();
-    const env = { ...(await setting(t, between(250, 350))), REDIS_URL: watcher.url };
+    const env = { ...(await setting(t, between(120, 200))), REDIS_URL: watcher.url };
     // In the workspace itself, not a copy: files a process leaves behind (a PID file) show up in the snapshot.
-    const web = await startProcess(t, types, env, 'web', 1, { instance: false });
-    const worker = await startProcess(t, types, env, 'worker', 1, { instance: false });
+    // Both start at once, as a process manager starts a formation.
+    const [web, worker] = await Promise.all([startProcess(t, types, env, 'web', 1, { instance: false }), startProcess(t, types, env, 'worker', 1, { instance: false })]);
     // The worker looks at the queue before there is anything in it, as it would on a quiet day.
     await workersLooking(t, watcher, watchedAt, 1, worker.started, [worker]);
-    await sleep(200);
     mustBeRunning(t, worker, types.get('worker'), 'while the queue was empty');
+    const visitedAt = performance.now();
     const [{ visitor }] = await visitAll(t, [web], 1);
     const notes = await waitForNotes(t, [visitor], { within: t.budget(4000), stop: () => !worker.running || !web.running });
+    // Both must still be there a moment after the job: a worker that exits once the queue is empty, or after
+    // one job, has done so by now.
     await sleep(300);
-    for (const app of [worker, web]) mustBeRunning(t, app, types.get(app.label.split('.')[0]), 'while the checker expected it to keep running');
+    for (const app of [worker, web]) {
+      const exitedEarly = app.exit && app.started + app.exit.ms < visitedAt;
+      mustBeRunning(t, app, types.get(app.label.split('.')[0]), exitedEarly ? 'while the queue was empty' : 'while the checker expected it to keep running');
+    }
     const pidFiles = t.changedSince(before).created.filter((path) => /(^|[/._-])pid($|[/._-])|\.pid$/i.test(path));
     if (pidFiles.length) throw t.fail({
       message: `Started web.1 and worker.1 from the Procfile; they wrote ${list(pidFiles)}. A PID file is how a program that puts itself in the background tells others where it went; under a process manager nobody reads it, and a stale one can stop the next start.`,
@@ -224,7 +252,8 @@ await runLab(new URL('./lab.json', import.meta.url), {
 
   'web-answers-at-once': async (t) => {
     const types = await processTypes(t);
-    const noteMs = between(450, 600);
+    // Short notes: a note web sends on the side shows up sooner, so the watch for one is shorter.
+    const noteMs = between(150, 250);
     const watchedAt = performance.now();
     const watcher = await t.redis.watch();
     const env = { ...(await setting(t, noteMs)), REDIS_URL: watcher.url };
@@ -237,12 +266,13 @@ await runLab(new URL('./lab.json', import.meta.url), {
     // moment. Capped, so work web puts off for longer is left to the workers-share-backlog check.
     const until = performance.now() + noteMs + Math.min(t.wait(700), 6000);
     const settled = () => watcher.connections.every((c) => performance.now() - (watchedAt + c.openedAt) > Math.min(t.wait(300), 2000));
+    const takers = () => watcher.commands().filter((cmd) => /^(BLPOP|BRPOP|BLMOVE|BRPOPLPUSH|BZPOPMIN|BZPOPMAX|XREADGROUP)$/.test(cmd.name) || (cmd.name === 'XREAD' && cmd.args.some((a) => /^block$/i.test(a))));
     let notes = [];
-    while (!notes.length && (performance.now() < until || (!settled() && performance.now() < until + 2000))) {
+    while (!notes.length && !takers().length && (performance.now() < until || (!settled() && performance.now() < until + 2000))) {
       await sleep(50);
       notes = await sentNotes(t);
     }
-    const taking = watcher.commands().filter((cmd) => /^(BLPOP|BRPOP|BLMOVE|BRPOPLPUSH|BZPOPMIN|BZPOPMAX|XREADGROUP)$/.test(cmd.name) || (cmd.name === 'XREAD' && cmd.args.some((a) => /^block$/i.test(a))));
+    const taking = takers();
     if (!notes.length && taking.length) throw t.fail({
       message: `Started web=2, worker=0 and sent 6 visits at once; no note was sent yet, but something in the web processes waits for jobs (${taking[0].name} ${taking[0].args.slice(0, 2).join(' ')}): a worker running inside web.`,
       expected: 'with worker=0, nothing takes jobs from the queue', actual: `${taking.length} ${taking[0].name} command${taking.length > 1 ? 's' : ''} from the web processes`,
@@ -277,7 +307,7 @@ await runLab(new URL('./lab.json', import.meta.url), {
   'workers-share-backlog': async (t) => {
     const types = await processTypes(t);
     const noteMs = between(200, 260);
-    const jobs = 9;
+    const jobs = 6;
     const watchedAt = performance.now();
     const watcher = await t.redis.watch();
     const env = { ...(await setting(t, noteMs)), REDIS_URL: watcher.url };
@@ -289,9 +319,9 @@ await runLab(new URL('./lab.json', import.meta.url), {
     const visitors = (await visitAll(t, [web], jobs)).map((v) => v.visitor).sort((a, b) => a - b);
     const waitMs = t.budget(jobs * noteMs + 3000);
     let notes = await waitForNotes(t, visitors, { within: waitMs, quiet: 2 * noteMs + t.budget(150), count: visitors.at(-1), stop: () => workers.every((w) => !w.running) });
-    // A worker that takes a job another one has also taken sends it again soon after; give it the time.
-    await sleep(noteMs + t.budget(200));
-    notes = (await sentNotes(t)).filter((n) => visitors.includes(n.visitor));
+    // A worker that takes a job another one has also taken sends it again soon after: wait for every note
+    // a worker has started.
+    notes = await settleNotes(t, workers, visitors, { settle: t.budget(200), within: noteMs + t.budget(200) });
     const { twice, lost } = tally(notes, visitors);
     if (twice.length) throw t.fail({
       message: `Queued ${jobs} jobs (visitors ${visitors[0]}…${visitors.at(-1)}) with three workers running; ${twice.length} were done more than once: ${twice.map((v) => `${v} by ${whoSent(notes, v)}`).join('; ')}. Two workers read the same job before either removed it.`,
@@ -355,8 +385,8 @@ await runLab(new URL('./lab.json', import.meta.url), {
     const exit = await worker.waitForExit(exitBound);
     await workersLooking(t, watcher, watchedAt, 1, next.started, [next]);
     await waitForNotes(t, visitors, { within: t.budget(3 * noteMs + 3000), quiet: 2 * noteMs + t.budget(150), count: visitors.at(-1), stop: () => !next.running });
-    await sleep(noteMs / 2 + t.budget(100));
-    const all = (await sentNotes(t)).filter((n) => visitors.includes(n.visitor));
+    // A job both finished and given back is sent again by worker.2: wait for every note a worker has started.
+    const all = await settleNotes(t, [worker, next], visitors, { settle: t.budget(100), within: noteMs + t.budget(100) });
     const { twice, lost } = tally(all, visitors);
     const story = `Queued 3 jobs (visitors ${visitors.join(', ')}); worker.1 was sending visitor ${current}'s note when it got SIGTERM, and worker.2 started`;
     t.log(`${story}; worker.1 ${exit ? describeExit(exit) : 'kept running'}; notes: ${all.map((n) => `${n.visitor} by ${n.by}`).join(', ') || 'none'}`);
