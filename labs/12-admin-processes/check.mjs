@@ -24,6 +24,14 @@ const GIVE_UP_MS = 5000;
 
 const plural = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 const countIn = (response) => Number(response.body?.match(/visitor number (\d+)/)?.[1]);
+/**
+ * `promise`'s value, or undefined once `ms` have passed. The timer is cleared either way, so a process
+ * that exits early does not leave the checker waiting out the rest of the time before it can end.
+ */
+function unlessLater(promise, ms) {
+  let timer;
+  return Promise.race([promise, new Promise((resolve) => (timer = setTimeout(resolve, ms, undefined)))]).finally(() => clearTimeout(timer));
+}
 const list = (lines, max = 8) => (lines.length > max ? [...lines.slice(0, max), `… and ${lines.length - max} more`] : lines).join('\n');
 
 /**
@@ -172,7 +180,7 @@ async function giveUp(t, name, env, label, names, what, given) {
   const named = await app.waitForLine(names, ONEOFF_MS);
   const namedAt = named ? performance.now() : undefined;
   // Silent and still running at the end of the wait: stopped. Named it: judged by how long it keeps trying.
-  const exit = namedAt === undefined ? await app.waitForExit(250) : await Promise.race([app.exited, sleep(GIVE_UP_MS + 1000).then(() => undefined)]);
+  const exit = namedAt === undefined ? await app.waitForExit(250) : await unlessLater(app.exited, GIVE_UP_MS + 1000);
   const timedOut = !exit;
   if (timedOut) await app.kill();
   const final = await app.exited;
