@@ -12,6 +12,12 @@ const ONEOFF_MS = 4000; // a one-off: start Node, connect, do a few commands, cl
 const READY_MS = 3000;
 const REQUEST_MS = 2000;
 const VERSION = '2';
+/**
+ * Idle-machine time limit of a check. The first check waits for every check's run (they run side by side),
+ * and the longest, reset-one-off, starts the web process and then a one-off: READY_MS + ONEOFF_MS and a few
+ * requests, with room to spare.
+ */
+const TIME_LIMIT = 20_000;
 /** How long a one-off may stay alive, idle, after Redis answered its last command (idle machine). */
 const LINGER_MS = 1000;
 /**
@@ -189,7 +195,8 @@ async function giveUp(t, name, env, label, names, what, given) {
   return { name, app, exit: final, timedOut, namedAt, tries, what, given };
 }
 
-await runLab(new URL('./lab.json', import.meta.url), {
+/** What each check does, with its verdict: run side by side (see `sideBySide`), each against its own Redis. */
+const PARTS = {
   'no-admin-route': async (t) => {
     const s = await setup(t);
     const n = randomInt(20, 500);
@@ -243,7 +250,7 @@ await runLab(new URL('./lab.json', import.meta.url), {
     return `Sent ${plural(probes.length, 'request')} to /admin/… (five methods on /admin/reset, /admin/migrate, ${other}): each got 404, nothing in Redis changed, and the next visit was counted as ${count}, after the ${n} already stored.`;
   },
 
-  'reset-one-off': Object.assign(async (t) => {
+  'reset-one-off': async (t) => {
     const s = await setup(t);
     const n = randomInt(20, 500);
     await seedCurrent(s, n);
@@ -309,9 +316,9 @@ await runLab(new URL('./lab.json', import.meta.url), {
       });
     }
     return `Counted ${visits} visits on top of ${n}, then ran \`npm run reset\` with the web process's environment: it exited 0 after ${Math.round(run.ms)} ms, changed only ${s.key('visits')} (another deploy's and another app's keys untouched), and the next visit was counted as number 1.`;
-  }, { timeLimit: 20_000 }),
+  },
 
-  'migrate-one-off': Object.assign(async (t) => {
+  'migrate-one-off': async (t) => {
     const s = await setup(t);
     const n = randomInt(100, 1000);
     await s.redis.client.set(s.key('hits'), String(n));
@@ -352,9 +359,9 @@ await runLab(new URL('./lab.json', import.meta.url), {
       });
     }
     return `Stored ${n} visits in the old format and ran \`npm run migrate\`: it exited 0 after ${Math.round(first.ms)} ms, with ${s.key('visits')} total ${n}, ${s.key('hits')} gone and schema version ${VERSION} recorded. A second run exited 0 and changed nothing; another deploy's and another app's keys were untouched.`;
-  }, { timeLimit: 20_000 }),
+  },
 
-  'web-writes-no-data': Object.assign(async (t) => {
+  'web-writes-no-data': async (t) => {
     const s = await setup(t);
     const n = randomInt(100, 1000);
     await s.redis.client.set(s.key('hits'), String(n));
@@ -387,9 +394,9 @@ await runLab(new URL('./lab.json', import.meta.url), {
       });
     }
     return `Started two web processes at once on data in the old format: neither wrote to Redis while starting, and a visit to each wrote only ${s.key('visits')}.`;
-  }, { timeLimit: 15_000 }),
+  },
 
-  'same-config': Object.assign(async (t) => {
+  'same-config': async (t) => {
     const nobody = await t.port();
     const url = `redis://127.0.0.1:${nobody}/${randomInt(1, 16)}`;
     const prefix = `${randomWord('tfl-')}:`;
@@ -421,5 +428,38 @@ await runLab(new URL('./lab.json', import.meta.url), {
       });
     }
     return `Ran \`npm run reset\` and \`npm run migrate\` with REDIS_URL pointing at a port where nothing listens: ${runs.map((r) => `${r.name} ${describeExit(r.exit)}, ${Math.round(r.tries)} ms after naming 127.0.0.1:${nobody}`).join('; ')}.`;
-  }, { timeLimit: 15_000 }),
+  },
+};
+
+/**
+ * The checks' runs start together, in the first check's turn, and that check waits for all of them: none
+ * depends on another (each has its own Redis, KEY_PREFIX, ports and processes), and most of each run is
+ * spent waiting for Node to start a process, which two cores do side by side. Each check then reports its
+ * own verdict and replays its own steps; the kit's lines (processes started, the apps' output) stay in the
+ * transcript of the check whose turn it was. Only the checks this run was asked for are run.
+ */
+const sideBySide = (t, id) => t.once('runs', async () => {
+  const asked = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+  const ids = Object.keys(PARTS).filter((c) => asked.length === 0 || asked.includes(c));
+  if (ids.length > 1) t.log(`started the runs of ${ids.length} checks at once, each with its own Redis and KEY_PREFIX; every process they start, and its output, is logged here`);
+  const started = ids.map((c) => {
+    /** @type {string[]} */
+    const logs = [];
+    const own = c === id ? t : { ...t, log: (/** @type {string} */ text) => void logs.push(text) };
+    return { id: c, logs, outcome: Promise.resolve().then(() => PARTS[c](own)).then((message) => ({ message }), (error) => ({ error })) };
+  });
+  const done = await Promise.all(started.map(async (run) => ({ ...run, ...(await run.outcome), owner: id })));
+  return new Map(done.map((run) => [run.id, run]));
 });
+
+/** A check: its run's verdict, with its steps replayed into its own transcript. */
+const check = (id) => Object.assign(async (/** @type {import('../_kit/index.d.ts').CheckContext} */ t) => {
+  const run = (await sideBySide(t, id)).get(id);
+  if (!run) throw new Error(`no run for ${id}`);
+  if (run.owner !== id) t.log(`ran at the same time as the other checks' runs, in the turn of “${t.manifest.checks.find((c) => c.id === run.owner)?.title}”, whose transcript shows the processes it started and their output`);
+  for (const line of run.logs) t.log(line);
+  if ('error' in run) throw run.error;
+  return run.message;
+}, { timeLimit: TIME_LIMIT });
+
+await runLab(new URL('./lab.json', import.meta.url), Object.fromEntries(Object.keys(PARTS).map((id) => [id, check(id)])));
