@@ -14,11 +14,12 @@ const READY_MS = 3000;
 const REQUEST_MS = 2000;
 const VERSION = '2';
 /**
- * Idle-machine time limit of a check. The first check waits for every check's run (they run side by side),
- * and the longest, reset-one-off, starts the web process and then a one-off: READY_MS + ONEOFF_MS and a few
- * requests, with room to spare.
+ * Idle-machine time limit of each check's run (scaled like any wait). A run that takes longer is stopped
+ * and reported as hanging, on its own: the other checks keep their verdicts.
  */
-const TIME_LIMIT = 20_000;
+const RUN_LIMITS = { 'no-admin-route': 10_000, 'reset-one-off': 20_000, 'migrate-one-off': 20_000, 'web-writes-no-data': 15_000, 'same-config': 15_000 };
+/** The first check waits for every run, and the runs end within their own limits: this is only a backstop. */
+const TIME_LIMIT = 25_000;
 /** How long a one-off may stay alive, idle, after Redis answered its last command (idle machine). */
 const LINGER_MS = 1000;
 /**
@@ -110,7 +111,7 @@ async function runTask(t, name, env, watcher, label = `npm run ${name}`) {
       lingered = true;
       break;
     }
-    await sleep(50);
+    await unlessLater(app.exited, 50); // looks again in 50 ms, or as soon as it exits
   }
   const timedOut = app.running;
   if (timedOut) {
@@ -478,12 +479,15 @@ const sideBySide = (t, id) => t.once('runs', async () => {
   const asked = process.argv.slice(2).filter((a) => !a.startsWith('--'));
   const ids = Object.keys(PARTS).filter((c) => asked.length === 0 || asked.includes(c));
   if (ids.length > 1) t.log(`started the runs of ${ids.length} checks at once, each with its own Redis and KEY_PREFIX; every process they start, and its output, is logged here`);
-  const gate = slots(Math.max(2, os.availableParallelism?.() ?? os.cpus().length));
+  const gate = slots(Math.min(4, Math.max(1, os.availableParallelism?.() ?? os.cpus().length)));
   const started = ids.map((c) => {
     /** @type {string[]} */
     const logs = [];
     const own = c === id ? t : { ...t, log: (/** @type {string} */ text) => void logs.push(text) };
-    return { id: c, logs, outcome: Promise.resolve().then(() => PARTS[c](own, gate)).then((message) => ({ message }), (error) => ({ error })) };
+    const limit = t.wait(RUN_LIMITS[c]);
+    const run = Promise.resolve().then(() => PARTS[c](own, gate)).then((message) => ({ message }), (error) => ({ error }));
+    const hung = { error: t.notRun(`its run did not finish within ${seconds(limit)}; the app seems to hang (look for a request handler that never answers or an await that never resolves)`) };
+    return { id: c, logs, outcome: unlessLater(run, limit).then((outcome) => outcome ?? hung) };
   });
   const done = await Promise.all(started.map(async (run) => ({ ...run, ...(await run.outcome), owner: id })));
   return new Map(done.map((run) => [run.id, run]));
