@@ -87,7 +87,8 @@ describe('what the snapshot keeps', () => {
     for (const name of ['ioredis-mock', 'fengari']) expect(paths).not.toContain(`node_modules/${name}/package.json`);
     for (const name of ['ioredis', 'ioredis-mock', 'redis-parser', 'fengari']) expect(paths).toContain(`.lab/node_modules/${name}/package.json`);
     expect(paths).toContain('.lab/node_modules/ioredis-mock/data/command-docs.json');
-    expect(paths.filter((path) => /\.(map|d\.ts|md)$|\/browser\.js$|\/test\//.test(path) && !path.includes('/license'))).toEqual([
+    // The snapshot's file order follows the walk of two folders and is not part of the contract.
+    expect(paths.filter((path) => /\.(map|d\.ts|md)$|\/browser\.js$|\/test\//.test(path) && !path.includes('/license')).sort()).toEqual([
       '.lab/node_modules/debug/src/browser.js',
       'node_modules/debug/src/browser.js',
     ]);
