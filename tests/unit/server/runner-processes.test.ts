@@ -220,11 +220,13 @@ describe('lab processes', () => {
     const pids = await pidsFrom(probe, id);
     const dir = server.runner?.sessions()[0]?.dir as string;
     probe.close();
-    const deadline = Date.now() + 5_000;
-    while (existsSync(dir) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    // The session is closed once its closing is logged, which comes after its folder is gone.
+    const closed = (): boolean => server.logs.some((line) => line.includes('"why":"idle"'));
+    const deadline = Date.now() + 10_000;
+    while (!closed() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(closed()).toBe(true);
     expect(existsSync(dir)).toBe(false);
     expect(pids.filter(isAlive)).toEqual([]);
-    expect(server.logs.some((line) => line.includes('"why":"idle"'))).toBe(true);
   });
 
   it('keeps at most the session limit: the least recently used unwatched session makes room, watched ones never do', async () => {
