@@ -12,6 +12,8 @@ const READY_MS = 2000;
 const EXIT_MS = 300;
 /** Time the app gets to run its SIGTERM handler before the checker tries a new connection. */
 const SETTLE_MS = 150;
+/** In the slow-Redis run, each reply after SIGTERM is held back a random time in this range. */
+const HOLD_MS = [150, 300];
 
 const between = (low, high) => low + Math.random() * (high - low);
 
@@ -74,6 +76,31 @@ const idle = (t) => t.once('idle', async () => {
 });
 
 const ok = (a) => a.response.status === 200 && /slow work done/.test(a.response.body);
+
+/**
+ * The slow-Redis scenario: an idle app gets SIGTERM while its Redis answers slowly (every reply held back
+ * 150–300 ms, scaled). A command the app sends during shutdown and does not wait for is then certainly
+ * still unanswered when it exits, however fast the real Redis is; a correct app just exits later, which
+ * is why this run is not timed.
+ */
+const slowRedis = (t) => t.once('slow-redis', async () => {
+  const watcher = await t.redis.watch();
+  const watchedAt = performance.now();
+  const { app, port } = await t.startReady({ env: await t.env({ REDIS_URL: watcher.url }), path: '/health', within: READY_MS, label: 'the app, with a slow Redis' });
+  t.log(`GET / got ${describe(await request(port, '/', { timeout: t.budget(5000) }))}`);
+  await sleep(between(50, 250));
+  const [min, max] = HOLD_MS.map((ms) => Math.round(t.budget(ms)));
+  t.log(`from now on, every Redis reply is held back ${seconds(min)}–${seconds(max)}; sending SIGTERM`);
+  watcher.hold({ min, max });
+  const signalled = performance.now();
+  app.signal('SIGTERM');
+  const exit = await app.waitForExit(EXIT_MS + 1000 + 4 * HOLD_MS[1]);
+  if (exit) await app.exited;
+  t.log(exit ? `the app ${describeExit(exit)} ${seconds(app.started + exit.ms - signalled)} after SIGTERM` : 'the app was still running; stopping it');
+  const connections = watcher.connections.map((c) => ({ ...c, commands: [...c.commands], closedAt: c.closedAt === undefined ? undefined : watchedAt + c.closedAt }));
+  if (!exit) await app.kill();
+  return { exit, signalled, connections, watcher, min, max };
+});
 
 /** Why a Redis connection did not end well, or undefined. Times are on the checker's clock. */
 function badClose(c, lastEnd) {
@@ -164,9 +191,18 @@ await runLab(new URL('./lab.json', import.meta.url), {
     return `Idle, the app exited with code 0 ${seconds(quiet.exitMs)} after SIGTERM; busy, it exited with code 0 ${after}.`;
   }, { timeLimit: 15000 }),
 
-  'closes-redis': async (t) => {
+  'closes-redis': Object.assign(async (t) => {
     const { connections, answers, lastEnd, exit, watcher } = await busy(t);
     if (!answers.every(ok)) throw t.notRun('the requests in flight were not answered, so there is no "after the last request" to close Redis in', 'finishes-in-flight');
+    const slow = await slowRedis(t);
+    // Only a run the app finished says how it closes; one that hung is the exit check's to report.
+    const lost = slow.exit ? slow.connections.map((c) => [c, badClose(c, slow.signalled)]).filter(([, why]) => why) : [];
+    if (lost.length) throw t.fail({
+      message: `Idle, the app got SIGTERM while its Redis answered slowly (each reply held back ${seconds(slow.min)}–${seconds(slow.max)}, as a busy or distant Redis does): ${lost.map(([c, why]) => `connection ${c.id} ${why}`).join('; ')}. With a fast Redis the reply usually wins the race with the exit; with a slow one it never does.`,
+      expected: 'every command sent during shutdown answered before the connection closes',
+      actual: `unanswered when the connection closed: ${slow.connections.flatMap((c) => c.commands.filter((x) => x.answeredAt === undefined && x.name !== 'QUIT').map((x) => [x.name, ...x.args.slice(0, 1)].join(' '))).join(', ') || 'none (the connection was reset)'}`,
+      hints: ['Await every Redis command you send while shutting down, then await redis.quit(): it waits for the replies still due before closing.', 'process.exit() right after a command throws its reply away: the write may or may not have happened.'],
+    });
     const bad = connections.map((c) => [c, badClose(c, lastEnd)]).filter(([, why]) => why);
     if (bad.length || connections.length === 0) throw t.fail({
       message: `The checker watched the app's Redis connections through SIGTERM${exit ? ' and its exit' : ''}: ${bad.map(([c, why]) => `connection ${c.id} ${why}`).join('; ') || 'the app never connected'}.`,
@@ -175,6 +211,6 @@ await runLab(new URL('./lab.json', import.meta.url), {
       hints: ['After server.close() has called back, await redis.quit(): it waits for the replies still due, then closes the connection.', 'Do not send a command and exit without waiting for its reply.'],
     });
     const how = [...new Set(connections.map((c) => (c.quit ? 'with QUIT' : 'by closing it with nothing pending')))].join(' and ');
-    return `The app closed its Redis connection${connections.length > 1 ? 's' : ''} ${how}, after the last request was answered, every command answered.`;
-  },
+    return `The app closed its Redis connection${connections.length > 1 ? 's' : ''} ${how}, after the last request was answered, every command answered; with a slow Redis too, nothing sent during shutdown went unanswered.`;
+  }, { timeLimit: 15000 }),
 });

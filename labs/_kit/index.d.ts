@@ -207,6 +207,12 @@ export interface Watcher {
   sawQuit(): boolean;
   /** Notes, for each connection the app closes, whether the app was still running then (`appAlive`). */
   follow(app: App): void;
+  /**
+   * From now on, every reply waits a random time in [min, max] ms before the app gets it (in order, per
+   * connection). A command the app does not wait for is then still unanswered if the app exits soon after.
+   * Held replies slow the app down: time the app in a run without hold().
+   */
+  hold(range: { min: number; max: number }): void;
   /** Redis is "down": open connections are cut, new ones refused. */
   pause(): Promise<void>;
   /** Redis is back, at the same URL. */

@@ -3,6 +3,11 @@
 // order, whether each command got its reply, and how the connection ended. It can play "Redis is down"
 // (pause: connections cut, new ones refused) and come back on the same address (resume).
 //
+// hold() makes Redis slow on purpose from a moment on: every reply waits a random time before the app
+// gets it. A command the app sends and does not wait for is then still unanswered when the app exits,
+// however fast the real Redis behind is. Held replies slow the app down, so a check that times the app
+// should do so in a run without hold().
+//
 // In `enforce` mode it is also the gate of a secured Redis borrowed from a real server: the app must
 // AUTH with the checker's random password and SELECT the checker's random database; the proxy logs in
 // upstream itself and maps that database onto the one borrowed database, so nothing the app does can
@@ -106,6 +111,8 @@ export async function startWatcher({ host, port: targetPort, urlFor, upstream, e
   const origin = performance.now();
   /** @type {import('./index.d.ts').App | undefined} */
   let followed;
+  /** While set, how long each reply is held before the app gets it. @type {(() => number) | undefined} */
+  let holdFor;
 
   const server = createServer((client) => {
     if (paused) return void client.destroy();
@@ -116,7 +123,7 @@ export async function startWatcher({ host, port: targetPort, urlFor, upstream, e
     client.setNoDelay(true);
     up.setNoDelay(true);
     sockets.add(client).add(up);
-    /** @typedef {{ data?: Buffer | undefined, internal?: boolean, up: boolean, command?: import('./index.d.ts').WatchedCommand | undefined }} Slot */
+    /** @typedef {{ data?: Buffer | undefined, internal?: boolean, up: boolean, command?: import('./index.d.ts').WatchedCommand | undefined, readyAt?: number }} Slot */
     /** @type {Slot[]} */
     const slots = [];
     /** @type {Buffer} */
@@ -127,21 +134,45 @@ export async function startWatcher({ host, port: targetPort, urlFor, upstream, e
     let authed = !enforce;
     let db = 0;
 
+    /** @type {NodeJS.Timeout | undefined} */
+    let flushTimer;
+    /** Redis ended the connection (after QUIT, say) while replies were held: the app gets them first. */
+    let upEnded = false;
+    /** Gives the app its replies in order, each once its hold (if any) is over. */
     const flush = () => {
       while (slots[0]?.data) {
-        const slot = /** @type {Slot & { data: Buffer }} */ (slots.shift());
+        const slot = /** @type {Slot & { data: Buffer }} */ (slots[0]);
+        const now = performance.now();
+        if (slot.readyAt !== undefined && slot.readyAt > now) {
+          if (!flushTimer) flushTimer = setTimeout(() => {
+            flushTimer = undefined;
+            flush();
+          }, Math.ceil(slot.readyAt - now));
+          return;
+        }
+        slots.shift();
         if (slot.internal) {
           if (slot.data[0] === 0x2d) end('server'); // the proxy's own login failed
           continue;
         }
-        if (slot.command) slot.command.answeredAt = performance.now() - origin;
+        if (client.destroyed) continue;
+        if (slot.command) slot.command.answeredAt = now - origin;
         record.pending--;
-        if (!client.destroyed) client.write(slot.data);
+        client.write(slot.data);
       }
+      if (upEnded && !slots.some((slot) => slot.data)) end('server');
+    };
+    /** Marks a reply as come: the app gets it now, or after a hold. @param {Slot} slot @param {Buffer} data */
+    const arrived = (slot, data) => {
+      slot.data = data;
+      if (holdFor && !slot.internal) slot.readyAt = performance.now() + holdFor();
     };
     /** @param {Buffer} data @param {import('./index.d.ts').WatchedCommand} command */
     const local = (data, command) => {
-      slots.push({ data, up: false, command });
+      /** @type {Slot} */
+      const slot = { up: false, command };
+      slots.push(slot);
+      arrived(slot, data);
       flush();
     };
     /** @param {Buffer[]} args @param {boolean} internal @param {import('./index.d.ts').WatchedCommand} [command] */
@@ -221,7 +252,7 @@ export async function startWatcher({ host, port: targetPort, urlFor, upstream, e
         const slot = slots.find((s) => s.up && !s.data);
         const reply = fromUp.subarray(at, end);
         at = end;
-        if (slot) slot.data = Buffer.from(reply);
+        if (slot) arrived(slot, Buffer.from(reply));
         else if (!client.destroyed) client.write(reply); // a push (pub/sub) with no command waiting
       }
       fromUp = fromUp.subarray(at);
@@ -230,6 +261,11 @@ export async function startWatcher({ host, port: targetPort, urlFor, upstream, e
 
     /** @param {'client' | 'server' | 'watcher'} by */
     const end = (by) => {
+      if (by === 'server' && !client.destroyed && slots.some((slot) => slot.data && !slot.internal)) {
+        upEnded = true;
+        return;
+      }
+      upEnded = false;
       if (record.closedAt === undefined) {
         record.closedAt = performance.now() - origin;
         record.closedBy = by;
@@ -237,6 +273,7 @@ export async function startWatcher({ host, port: targetPort, urlFor, upstream, e
         record.closedCleanly = by === 'client' ? record.unanswered === 0 : by === 'server' && record.quit && record.unanswered === 0;
         if (followed && by === 'client') record.appAlive = isAlive(followed);
       }
+      clearTimeout(flushTimer);
       sockets.delete(client);
       sockets.delete(up);
       if (by === 'server') client.end();
@@ -284,6 +321,10 @@ export async function startWatcher({ host, port: targetPort, urlFor, upstream, e
         const exitAt = app.started + exit.ms - origin;
         for (const c of connections) if (c.closedBy === 'client' && c.appAlive === undefined && c.closedAt !== undefined) c.appAlive = exitAt - c.closedAt > 5;
       });
+    },
+    hold({ min, max }) {
+      if (!(min >= 0 && max >= min)) throw new Error(`hold() takes 0 <= min <= max, not ${min} and ${max}.`);
+      holdFor = () => min + Math.random() * (max - min);
     },
     async pause() {
       if (paused) return;
