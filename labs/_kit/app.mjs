@@ -230,6 +230,15 @@ export function startApp({ command, cwd, env = {}, label = 'the app', onLine, on
   // Output may still be in the pipes when 'exit' fires; 'close' means every line has arrived. Some
   // runtimes never close a finished process's output (WebContainer), hence the short drain after 'exit'.
   const closed = new Promise((resolve) => child.on('close', resolve));
-  app.exited = Promise.race([closed, exited.then(() => sleep(300))]).then(() => exited);
+  /** @type {NodeJS.Timeout | undefined} */
+  let drain;
+  let settled = false;
+  const drained = exited.then(() => new Promise((resolve) => (settled ? resolve(undefined) : (drain = setTimeout(resolve, 300)))));
+  // The drain timer is cleared as soon as the output closes, so it never keeps the checker alive.
+  app.exited = Promise.race([closed, drained]).then(() => {
+    settled = true;
+    clearTimeout(drain);
+    return exited;
+  });
   return app;
 }

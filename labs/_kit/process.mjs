@@ -29,6 +29,7 @@ import { randomBytes } from 'node:crypto';
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { withTimeout } from './util.mjs';
 
 /** The environment variable that marks every lab process. */
 export const MARKER = 'TWELVE_FACTOR_LAB';
@@ -326,7 +327,7 @@ export function createSupervisor(options = {}) {
     /** Kills everything, closes the channel and clears the pid file. */
     async close() {
       supervisor.killAll();
-      await Promise.all([...live].map((h) => Promise.race([h.exited, new Promise((r) => setTimeout(r, 1000))])));
+      await Promise.all([...live].map((h) => withTimeout(h.exited, 1000, () => undefined).catch(() => {})));
       await channel?.close();
       channel = undefined;
       for (const { child } of spawnedAll) for (const stream of [child.stdin, child.stdout, child.stderr]) stream?.destroy();
