@@ -160,7 +160,7 @@ export async function startWatcher({ host, port: targetPort, urlFor, upstream, e
         record.pending--;
         client.write(slot.data);
       }
-      if (upEnded && !slots.some((slot) => slot.data)) end('server');
+      if (upEnded) end('server');
     };
     /** Marks a reply as come: the app gets it now, or after a hold. @param {Slot} slot @param {Buffer} data */
     const arrived = (slot, data) => {
@@ -261,7 +261,8 @@ export async function startWatcher({ host, port: targetPort, urlFor, upstream, e
 
     /** @param {'client' | 'server' | 'watcher'} by */
     const end = (by) => {
-      if (by === 'server' && !client.destroyed && slots.some((slot) => slot.data && !slot.internal)) {
+      // Replies already come but held back still reach the app first; one Redis never sent cannot.
+      if (by === 'server' && !client.destroyed && slots[0]?.data && !slots[0].internal) {
         upEnded = true;
         return;
       }
