@@ -9,7 +9,7 @@
 // Bounds are idle-machine figures the kit scales (t.budget / t.bound); job times are real sleeps, so
 // comparisons between them (how many notes were sent at once) do not depend on the machine's speed.
 //
-// Why this lab's checks need more time than the course's usual 3 s (about 4–5 s on an idle 2-core machine,
+// Why this lab's checks need more time than the course's usual 3 s (3.5–4.5 s on a quiet 2-core machine,
 // start-up included): the four scenarios need eleven Node processes, each a web or a worker loading ioredis,
 // and two cores start them about two at a time; and parts of the scenarios are real time that no machine
 // shortens. The SIGTERM scenario must catch a worker in the middle of a note (0.4–0.5 s, so the signal lands
