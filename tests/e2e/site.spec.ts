@@ -10,6 +10,8 @@ async function seriousViolations(page: Page) {
 }
 
 test('a newcomer finds the twelve factors in order on the landing page, and each opens its chapter', async ({ page }) => {
+  // Twelve chapter loads and twelve landing-page loads: a budget for each, not one for all.
+  test.setTimeout(24 * 10_000);
   expect(chapters).toHaveLength(12);
   await page.goto('/');
   await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
