@@ -1,8 +1,9 @@
 // Checks for factor IV, Backing services: Redis is a resource the app attaches by REDIS_URL alone. The
 // checker moves the app from Redis A to a password-protected Redis B in another database by changing
-// only REDIS_URL (a second copy of the app, started beside the first like a new deploy), records every connection the app opens, then takes B away for a second, brings it back
-// at the same address, and takes it away once more as a visitor arrives. One story, watched from several
-// sides: each check judges one part of it.
+// only REDIS_URL (copies of the app on B start beside the one on A, like a new deploy), records every
+// connection the app opens, then takes B away for a second, with /health asked on one copy and a visitor
+// at the other, and brings B back at the same address. One story, watched from several sides: each check
+// judges one part of it.
 import { randomInt } from 'node:crypto';
 import { runLab, request, describe, describeExit, sleep, randomWord, randomHex, seconds } from '../_kit/index.mjs';
 import { addressOf, connectionRecorder, reaches } from './connections.mjs';
@@ -67,11 +68,15 @@ async function askUntil(port, path, wanted, deadline) {
   return { ok: false, response: last, ms: performance.now() - started, tries };
 }
 
-/** Starts the app attached to `url`, with the connection recorder loaded. It is visited later, by firstVisit(). */
-async function launch(t, { label, url, greeting }) {
+/**
+ * Starts the app attached to `url`, with the connection recorder loaded. It is visited later, by firstVisit().
+ * @param {import('../_kit/index.d.ts').CheckContext} t
+ * @param {{ label: string, url: string, greeting: string, instance?: string }} options
+ */
+async function launch(t, { label, url, greeting, instance }) {
   const recorder = connectionRecorder();
   const env = await t.env({ REDIS_URL: url, GREETING: greeting, ...recorder.env });
-  return { app: t.start({ env, label }), port: Number(env.PORT), recorder, label, greeting };
+  return { app: t.start({ env, label, instance }), port: Number(env.PORT), recorder, label, greeting };
 }
 
 /**
@@ -100,13 +105,13 @@ function story(t) {
   return t.once('story', async () => {
     const greeting = randomWord('Hello-');
     // Redis B (on the embedded Redis, a second server to start) is made ready while the app runs on A,
-    // and a second copy of the app is started on it at once, the way a new deploy with another REDIS_URL
-    // comes up beside the old one: starting a Node process is the slowest step of the story, and this one
-    // is not visited before act 2 has given B its own count.
+    // and the app is started on it at once, the way a new deploy with another REDIS_URL comes up beside
+    // the old one: starting a Node process is the slowest step of the story, and neither copy on B is
+    // visited before act 2 has given B its own count. Copy C is there for the visitor during the outage.
     const readyB = (async () => {
       const secured = await t.redis.secured({ password: randomHex(8), db: randomInt(1, 16) });
       const b = await secured.watch();
-      return { secured, b, runB: await launchB(t, b, greeting) };
+      return { secured, b, ...(await launchOnB(t, b, greeting)) };
     })();
     const settledB = readyB.catch(() => {}); // its failure is reported where acts() awaits it
     // Should act 1 end the story (an app that never listens), B is still set up completely before the
@@ -115,7 +120,11 @@ function story(t) {
   });
 }
 
-const launchB = (t, b, greeting) => launch(t, { label: 'the app on Redis B', url: b.url, greeting });
+/** The app on Redis B, and copy C beside it, in a folder of its own (so it shares nothing with B but Redis). */
+const launchOnB = async (t, b, greeting) => ({
+  runB: await launch(t, { label: 'the app on Redis B', url: b.url, greeting }),
+  runC: await launch(t, { label: 'copy C of the app on Redis B', url: b.url, greeting, instance: 'C' }),
+});
 
 /** Acts 1 to 4 of the story, in order. */
 async function acts(t, readyB, greeting) {
@@ -141,18 +150,21 @@ async function acts(t, readyB, greeting) {
   s.outputA = runA.app.lastOutput(4);
   await runA.app.kill(); // how it stops is another factor's business
   s.connectionsA = runA.recorder.read();
-  const { secured, b, runB: early } = await readyB;
+  const { secured, b, ...early } = await readyB;
   // Where the recorder does not load (it did not in the app on A), only Redis A's proxy can tell whether
-  // the app on B talks to A, and only about an app started after A's snapshot: start B's app again.
-  if (!s.connectionsA.loaded) await early.app.kill();
+  // the app on B talks to A, and only about an app started after A's snapshot: start the copies on B again.
+  if (!s.connectionsA.loaded) await Promise.all([early.runB.app.kill(), early.runC.app.kill()]);
   s.aAfter = JSON.stringify(await t.redis.entries());
   s.aConnectionsAfter = a.connections.length;
-  const runB = s.connectionsA.loaded ? early : await launchB(t, b, greeting);
+  const { runB, runC } = s.connectionsA.loaded ? early : await launchOnB(t, b, greeting);
   Object.assign(s, { secured, b });
   t.log(`Redis B: ${b.url} (another Redis: a password, database ${secured.db}, a recording proxy that can take it away)`);
   if (s.secondACount !== s.seedA + 1) return s;
 
-  // Act 2: only REDIS_URL changes. B has a history of its own: its count starts at a random number.
+  // Act 2: only REDIS_URL changes. C is visited once first, like B before its outage; then B gets a
+  // history of its own: its count starts at a random number.
+  await firstVisit(t, runC);
+  s.runC = runC;
   s.seedB = randomInt(20_000, 90_000);
   await secured.client.set(s.key, s.seedB);
   // Should A and B ever share one database (a kit or server that cannot keep them apart), "A untouched"
@@ -172,11 +184,12 @@ async function acts(t, readyB, greeting) {
   s.healthUp = await askUntil(runB.port, '/health', (r) => r.status === 200, performance.now() + answerBudget(t));
   t.log(`GET /health with Redis B up: ${describe(s.healthUp.response)}`);
 
-  // Acts 3 and 4: B goes away (connections cut, new ones refused), stays away, comes back at the same
-  // address, and goes away once more.
-  if (s.secondBCount === s.seedB + 2) s.outage = await loseAndRegain(t, runB, b, greeting, s.secondBCount);
-  await runB.app.kill();
+  // Acts 3 and 4: B goes away (connections cut, new ones refused), stays away, and comes back at the same
+  // address.
+  if (s.secondBCount === s.seedB + 2) s.outage = await loseAndRegain(t, runB, runC, b, greeting, s.secondBCount);
+  await Promise.all([runB.app.kill(), runC.app.kill()]);
   s.connectionsB = runB.recorder.read();
+  s.connectionsC = runC.recorder.read();
   s.aConnectionsLater = a.connections.length;
   return s;
 }
@@ -189,13 +202,18 @@ async function takeAway(t, b, what) {
 }
 
 /**
- * Act 3: B goes away for OUTAGE_MS with no visitor at all: /health alone is asked, every 50 ms, so it must
- * find out for itself (a route that repeats the last visit's result cannot). The app must still be
- * running when B comes back at the same address, and count again on its own, continuing from B's count.
+ * Acts 3 and 4, in one outage: B goes away for OUTAGE_MS. The app on B gets no visitor at all: /health
+ * alone is asked, every 50 ms, so it must find out for itself (a route that repeats the last visit's
+ * result cannot). Copy C, a process of its own, gets a visitor at once, who must get a 503, fast; the
+ * visitor comes at the start of the outage because a client that queues commands (ioredis' 20 retries)
+ * answers a late visitor sooner than an early one. The outage lasts until that visitor has an answer or
+ * has waited out the bound. Both copies must still be running when B comes back at the same address, and
+ * the app on B must count again on its own, continuing from B's count.
  */
-async function quietOutage(t, { app, port }, b, greeting, before) {
+async function outage(t, { app, port }, runC, b, greeting, before) {
   const o = { before };
-  const pausedAt = await takeAway(t, b, `for ${ms(t.budget(OUTAGE_MS))}, with no visitor`);
+  const pausedAt = await takeAway(t, b, `for ${ms(t.budget(OUTAGE_MS))}; /health is asked on the app, and a visitor comes to copy C at once`);
+  const visiting = visitor(t, runC, pausedAt);
   // Probes start at once; the window allows the client a moment to notice the cut on top of ANSWER_MS.
   const deadline = pausedAt + t.budget(NOTICE_MS) + answerBudget(t);
   let polls = 0;
@@ -210,6 +228,7 @@ async function quietOutage(t, { app, port }, b, greeting, before) {
   t.log(`GET /health with Redis B down: ${describe(o.health)} ${ms(o.healthMs)} after it went away${polls > 1 ? ` (${polls} probes)` : ''}`);
 
   await sleep(Math.max(0, t.budget(OUTAGE_MS) - (performance.now() - pausedAt)));
+  o.visited = await visiting;
   o.ms = performance.now() - pausedAt;
   o.output = app.lastOutput(4);
   o.alive = app.running;
@@ -227,25 +246,21 @@ async function quietOutage(t, { app, port }, b, greeting, before) {
   o.back = await askUntil(port, '/', (r) => r.status === 200 && countIn(r.body, greeting) > before, resumedAt + t.budget(REATTACH_MS));
   o.backCount = o.back.ok ? countIn(o.back.response.body, greeting) : undefined;
   t.log(`GET / after Redis B came back: ${describe(o.back.response)} after ${ms(o.back.ms)}${o.back.tries > 1 ? ` (${o.back.tries} tries)` : ''}`);
-  // The tries before the counted one may still be counted once Redis is back (a client that times a
-  // command out leaves it queued); the count must never go back.
+  // The tries before the counted one, and copy C's visitor, may still be counted once Redis is back (a
+  // client that times a command out leaves it queued); the count must never go back.
   o.refused = o.back.tries - 1;
+  o.late = o.refused + (o.visited.visit.status === 200 ? 0 : 1);
   o.outputBack = app.lastOutput(4);
   o.aliveAtEnd = app.running;
   return o;
 }
 
-/**
- * Act 4: B goes away again and a visitor arrives at once: 503, fast. This outage ends the story, so B
- * does not need to come back. The visitor comes in an outage of its own, at its start, because a client
- * that queues commands (ioredis' 20 retries) answers a late visitor sooner than an early one.
- */
-async function visitedOutage(t, { app, port }, b) {
+/** Copy C's visitor, who comes as soon as C's client has had a moment to see its connection close. */
+async function visitor(t, { app, port }, pausedAt) {
   const v = {};
-  const pausedAt = await takeAway(t, b, 'a visitor comes at once');
   await sleep(t.budget(NOTICE_MS)); // let the app's client see its connection close
   v.visit = await request(port, '/', { timeout: answerBudget(t) });
-  t.log(`GET / with Redis B down: ${describe(v.visit)} after ${ms(v.visit.ms)}`);
+  t.log(`GET / on copy C with Redis B down: ${describe(v.visit)} after ${ms(v.visit.ms)}`);
   v.ms = performance.now() - pausedAt;
   v.output = app.lastOutput(4);
   v.alive = app.running;
@@ -253,11 +268,10 @@ async function visitedOutage(t, { app, port }, b) {
   return v;
 }
 
-/** Acts 3 and 4; the second needs the app to have lived through the first. */
-async function loseAndRegain(t, run, b, greeting, before) {
-  const quiet = await quietOutage(t, run, b, greeting, before);
-  if (!quiet.alive) return { quiet };
-  return { quiet, visited: await visitedOutage(t, run, b) };
+/** Acts 3 and 4, judged by three checks: the outage with copy C's visitor, the app on B's /health and return. */
+async function loseAndRegain(t, run, runC, b, greeting, before) {
+  const quiet = await outage(t, run, runC, b, greeting, before);
+  return { quiet, visited: quiet.visited };
 }
 
 const helperHints = [
@@ -329,6 +343,7 @@ await runLab(new URL('./lab.json', import.meta.url), {
     const runs = [
       { name: 'Redis A', url: s.a.url, port: s.a.port, log: s.connectionsA },
       ...(s.connectionsB ? [{ name: 'Redis B', url: s.b.url, port: s.b.port, log: s.connectionsB }] : []),
+      ...(s.connectionsC ? [{ name: 'Redis B (copy C)', url: s.b.url, port: s.b.port, log: s.connectionsC }] : []),
     ];
     const unrecorded = runs.some((r) => !r.log.loaded);
     if (unrecorded) t.log("this runtime did not load the checker's connection recorder into the app; judging by Redis A's proxy only");
@@ -375,7 +390,7 @@ await runLab(new URL('./lab.json', import.meta.url), {
     const bound = answerBound(t);
     if (!visited.alive || visit.error === 'ECONNREFUSED' || visit.error === 'ECONNRESET') {
       throw t.fail({
-        message: `Took Redis B away while the app was running and sent GET /; it got ${describe(visit)}${visited.alive ? '' : `, and the app ${describeExit(visited.exit)}`}. A restart does not bring Redis back: every visitor gets a refused connection instead of an explanation.`,
+        message: `Took Redis B away while the app was running and sent GET / to a copy of it; it got ${describe(visit)}${visited.alive ? '' : `, and that copy ${describeExit(visited.exit)}`}. A restart does not bring Redis back: every visitor gets a refused connection instead of an explanation.`,
         expected: 'the app keeps running and answers 503',
         actual: `${describe(visit)}; the app's last output:\n${visited.output || '(nothing)'}`,
         hints: ["Give the client an 'error' listener that logs and carries on; don't exit or throw from it.", 'Catch the failed Redis command in the request handler and answer 503 there.'],
@@ -408,7 +423,7 @@ await runLab(new URL('./lab.json', import.meta.url), {
         hints: ['End the response with a sentence such as "The visit counter is unavailable: its Redis cannot be reached. Try again shortly."'],
       });
     }
-    return `With Redis B away, GET / answered ${describe(visit)} in ${ms(visit.ms)} (bound ${seconds(answerBudget(t))}); the app kept running, through an earlier ${ms(quiet.ms)} outage as well.`;
+    return `With Redis B away, GET / answered ${describe(visit)} in ${ms(visit.ms)} (bound ${seconds(answerBudget(t))}); the app and its copy kept running through the ${ms(quiet.ms)} outage.`;
   },
 
   'health-reports-outage': async (t) => {
@@ -460,10 +475,10 @@ await runLab(new URL('./lab.json', import.meta.url), {
         hints: ["A retryStrategy that returns null (or anything but a number) ends the client for good: keep returning a delay, e.g. (times) => Math.min(times * 100, 2000), or leave ioredis' default.", 'Never call redis.quit() or redis.disconnect() when a command fails.'],
       });
     }
-    if (!(o.backCount > o.before && o.backCount <= o.before + 1 + o.refused)) {
+    if (!(o.backCount > o.before && o.backCount <= o.before + 1 + o.late)) {
       throw t.fail({
         message: `After the outage the app answered ${describe(back.response)}, but before it the count was ${o.before}: the count should carry on from where Redis B had it.`,
-        expected: `a count of ${o.before + 1}${o.refused ? ` (up to ${o.before + 1 + o.refused} if the ${o.refused} visit${o.refused === 1 ? '' : 's'} refused meanwhile were counted late)` : ''}`,
+        expected: `a count of ${o.before + 1}${o.late ? ` (up to ${o.before + 1 + o.late} if the ${o.late} visit${o.late === 1 ? '' : 's'} refused meanwhile were counted late)` : ''}`,
         actual: describe(back.response),
         hints: ['After reconnecting, keep counting in the same Redis: no fallback store, no count kept in the process.'],
       });
