@@ -279,19 +279,17 @@ export class LabSession {
   }
 
   /**
-   * Starts the runtime's interactive shell, or returns null where it has none. `onFirstOutput` is called
-   * once, when the shell first says something (its banner or prompt): keys typed earlier wait for that.
+   * Starts the runtime's interactive shell, or returns null where it has none. `onOutput` is called each
+   * time the shell says something, so the terminal can hold keys typed early until its banner and prompt are out.
    */
-  async shell(size: { cols: number; rows: number }, onFirstOutput?: () => void): Promise<ProcessHandle | null> {
+  async shell(size: { cols: number; rows: number }, onOutput?: () => void): Promise<ProcessHandle | null> {
     const runtime = await this.connect();
     if (!runtime) return null;
-    let first = onFirstOutput;
     try {
       return await runtime.shell({
         onOutput: (chunk) => {
           this.#print(chunk);
-          first?.();
-          first = undefined;
+          onOutput?.();
         },
         size,
       });

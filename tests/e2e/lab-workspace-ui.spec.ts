@@ -103,9 +103,8 @@ test.describe('the lab workspace', () => {
     // Typed at once, before the shell is ready: held, then echoed and run once it is.
     await page.keyboard.type('echo first-$((20 + 22))\n');
     const screen = lab.locator('.xterm-rows');
-    // Only the shell can have worked out 42. (The terminal's echo of the held line may share the screen with
-    // the shell's first prompt, so the line itself is not matched.)
-    await expect(screen).toContainText(/Shell ready[\s\S]*first-42/, { timeout: 15_000 });
+    // The held line comes after the shell's banner and prompt, whole, and only the shell can have worked out 42.
+    await expect(screen).toContainText(/Shell ready[\s\S]*echo first-\$\(\(20 \+ 22\)\)[\s\S]*first-42/, { timeout: 15_000 });
     await expect(screen).not.toContainText(/job control|can't access tty/);
     // A duration of its own, so this test can find its sleep among the machine's processes: Ctrl-C is
     // pressed once the sleep runs (pressed while the shell is still starting it, it would reach the shell).

@@ -206,6 +206,9 @@ function nextStep(root: HTMLElement): { href: string; label: string } | null {
 
 /** How long a new shell may stay silent before typed keys are let through anyway. */
 const SHELL_QUIET_MS = 3_000;
+/** A shell's first words (banner, then prompt) may come in several pieces: this long without output ends them. */
+const SHELL_SETTLE_MS = 150;
+const LINE_MODE_HINT = '\x1b[2mType a command and press Enter (for example: ls, cat app.js); Ctrl+C stops it.\x1b[0m\r\n';
 
 /** Opens the runtime's shell when the learner presses "Open a shell" or focuses the shell's terminal. */
 function bindShell(session: LabSession, terminal: LazyTerminal, host: HTMLElement): void {
@@ -213,18 +216,30 @@ function bindShell(session: LabSession, terminal: LazyTerminal, host: HTMLElemen
   const open = async (): Promise<void> => {
     await terminal.ready();
     // Keys typed while the shell starts are held by the terminal and replayed once input is attached;
-    // attaching only after the shell's first words (its banner) keeps them after it on screen.
+    // attaching only once the shell's first words (banner and prompt) have come keeps them after those.
+    const hinted = session.run.state.get().adapter === 'local';
+    if (hinted) terminal.write(LINE_MODE_HINT);
     let spoke!: () => void;
+    let lastOutput = 0;
     const firstOutput = new Promise<void>((resolve) => (spoke = resolve));
-    const shell = await session.shell(terminal.size(), () => spoke());
+    const shell = await session.shell(terminal.size(), () => {
+      lastOutput = performance.now();
+      spoke();
+    });
     if (!shell) {
       opened = false;
       terminal.write('\r\n\x1b[2mThis runtime has no interactive shell; use Run and Check.\x1b[0m\r\n');
       return;
     }
+    const quietBy = performance.now() + SHELL_QUIET_MS;
+    let exited = false;
+    void shell.exit.then(() => (exited = true));
     await Promise.race([firstOutput, shell.exit, new Promise((resolve) => setTimeout(resolve, SHELL_QUIET_MS))]);
+    for (let quiet = performance.now() - lastOutput; lastOutput > 0 && !exited && quiet < SHELL_SETTLE_MS && performance.now() < quietBy; quiet = performance.now() - lastOutput) {
+      await new Promise((resolve) => setTimeout(resolve, SHELL_SETTLE_MS - quiet));
+    }
     const lineMode = session.run.state.get().adapter === 'local';
-    if (lineMode) terminal.write('\x1b[2mType a command and press Enter (for example: ls, cat app.js); Ctrl+C stops it.\x1b[0m\r\n');
+    if (lineMode && !hinted) terminal.write(LINE_MODE_HINT);
     terminal.attachInput(lineMode ? 'line' : 'raw', (data) => shell.write(data), () => shell.interrupt?.());
     void shell.exit.then(() => {
       opened = false;
