@@ -15,10 +15,9 @@
 // shortens. The SIGTERM scenario must catch a worker in the middle of a note (0.4–0.5 s, so the signal lands
 // inside it), let it finish, then have a new worker start and send the other two notes; the no-worker scenario
 // must watch for a while to prove that nothing sends a note, long enough for a worker forked by web to start
-// (0.7 s, stretched on a slower machine). The runs therefore go side by side (together.mjs), each with a Redis
+// (0.7 s, stretched on a slower machine). The runs therefore go side by side (the kit's together), each with a Redis
 // of its own, and the longest runs start their processes first.
-import { runLab, request, describe, describeExit, parseProcfile, randomWord, seconds, sleep, AppExited } from '../_kit/index.mjs';
-import { together } from './together.mjs';
+import { runLab, request, describe, describeExit, parseProcfile, randomWord, seconds, sleep, together, AppExited } from '../_kit/index.mjs';
 
 /** The Redis list thanks.js appends each sent note to. */
 const SENT = 'thanks:sent';
@@ -249,7 +248,7 @@ function mustBeRunning(t, app, command, doing) {
   });
 }
 
-/** Each check's run: what it does and judges. They run side by side (see together.mjs). */
+/** Each check's run: what it does and judges. They run side by side (the kit's together). */
 const RUNS = {
   'process-types': async (t) => {
     const types = await processTypes(t);
@@ -460,4 +459,4 @@ const RUNS = {
   },
 };
 
-await runLab(new URL('./lab.json', import.meta.url), together(RUNS, { order: ORDER, limits: RUN_LIMITS, timeLimit: TIME_LIMIT }));
+await runLab(new URL('./lab.json', import.meta.url), together(RUNS, { order: ORDER, limits: RUN_LIMITS, timeLimit: TIME_LIMIT, secured: true }));

@@ -4,8 +4,7 @@
 // a Redis with a random password and database behind a watcher that records each command, and a random
 // KEY_PREFIX, beside another deploy's keys and another app's session that must survive.
 import { randomInt } from 'node:crypto';
-import os from 'node:os';
-import { runLab, request, describe, describeExit, randomWord, randomHex, seconds, sleep } from '../_kit/index.mjs';
+import { runLab, request, describe, describeExit, randomWord, randomHex, seconds, sleep, together, unlessLater } from '../_kit/index.mjs';
 import { FLUSHES, changes, describeEntry, entry, isWrite, mark, shown } from './data.mjs';
 
 /** Idle-machine bounds (ms); the kit scales what it waits itself, t.budget() the rest. */
@@ -32,14 +31,6 @@ const GIVE_UP_MS = 5000;
 
 const plural = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 const countIn = (response) => Number(response.body?.match(/visitor number (\d+)/)?.[1]);
-/**
- * `promise`'s value, or undefined once `ms` have passed. The timer is cleared either way, so a process
- * that exits early does not leave the checker waiting out the rest of the time before it can end.
- */
-function unlessLater(promise, ms) {
-  let timer;
-  return Promise.race([promise, new Promise((resolve) => (timer = setTimeout(resolve, ms, undefined)))]).finally(() => clearTimeout(timer));
-}
 const list = (lines, max = 8) => (lines.length > max ? [...lines.slice(0, max), `… and ${lines.length - max} more`] : lines).join('\n');
 
 /**
@@ -197,13 +188,13 @@ async function giveUp(t, name, env, label, names, what, given) {
   return { name, app, exit: final, timedOut, namedAt, tries, what, given };
 }
 
-/** What each check does, with its verdict: run side by side (see `sideBySide`), each against its own Redis. */
+/** What each check does, with its verdict: run side by side (see the end of this file), each against its own Redis; `t.gate` holds a processor while a process starts. */
 const PARTS = {
-  'no-admin-route': async (t, gate) => {
+  'no-admin-route': async (t) => {
     const s = await setup(t);
     const n = randomInt(20, 500);
     await seedCurrent(s, n);
-    const { app, port } = await gate(() => t.startReady({ env: s.env, path: '/health', within: READY_MS, label: 'the web process' }));
+    const { app, port } = await t.gate(() => t.startReady({ env: s.env, path: '/health', within: READY_MS, label: 'the web process' }));
     const before = await s.redis.entries();
     const other = `/admin/${randomWord()}`;
     const probes = [
@@ -252,11 +243,11 @@ const PARTS = {
     return `Sent ${plural(probes.length, 'request')} to /admin/… (five methods on /admin/reset, /admin/migrate, ${other}): each got 404, nothing in Redis changed, and the next visit was counted as ${count}, after the ${n} already stored.`;
   },
 
-  'reset-one-off': async (t, gate) => {
+  'reset-one-off': async (t) => {
     const s = await setup(t);
     const n = randomInt(20, 500);
     await seedCurrent(s, n);
-    const { app, port } = await gate(() => t.startReady({ env: s.env, path: '/health', within: READY_MS, label: 'the web process' }));
+    const { app, port } = await t.gate(() => t.startReady({ env: s.env, path: '/health', within: READY_MS, label: 'the web process' }));
     const visits = randomInt(2, 5);
     let count;
     for (let i = 0; i < visits; i++) count = await visit(t, port, app);
@@ -272,7 +263,7 @@ const PARTS = {
     const before = await s.redis.entries();
     const webConnections = s.watcher.connections.length;
     const since = mark(s.watcher);
-    const run = await gate(() => runTask(t, 'reset', s.env, s.watcher), { next: true });
+    const run = await t.gate(() => runTask(t, 'reset', s.env, s.watcher), { next: true });
     const sent = since();
     const own = sent.filter((c) => c.connection > webConnections);
     judgeExit(t, 'reset', run, own, `with the web process's environment while the web process ran`);
@@ -320,14 +311,14 @@ const PARTS = {
     return `Counted ${visits} visits on top of ${n}, then ran \`npm run reset\` with the web process's environment: it exited 0 after ${Math.round(run.ms)} ms, changed only ${s.key('visits')} (another deploy's and another app's keys untouched), and the next visit was counted as number 1.`;
   },
 
-  'migrate-one-off': async (t, gate) => {
+  'migrate-one-off': async (t) => {
     const s = await setup(t);
     const n = randomInt(100, 1000);
     await s.redis.client.set(s.key('hits'), String(n));
     t.log(`stored ${n} visits in the old format: ${s.key('hits')} = "${n}", no schema version`);
     const before = await s.redis.entries();
     let since = mark(s.watcher);
-    const first = await gate(() => runTask(t, 'migrate', s.env, s.watcher, 'npm run migrate (first run)'));
+    const first = await t.gate(() => runTask(t, 'migrate', s.env, s.watcher, 'npm run migrate (first run)'));
     judgeExit(t, 'migrate', first, since(), 'on data in the old format');
     const afterFirst = await s.redis.entries();
     const diff = changes(before, afterFirst);
@@ -349,7 +340,7 @@ const PARTS = {
       });
     }
     since = mark(s.watcher);
-    const second = await gate(() => runTask(t, 'migrate', s.env, s.watcher, 'npm run migrate (second run)'), { next: true });
+    const second = await t.gate(() => runTask(t, 'migrate', s.env, s.watcher, 'npm run migrate (second run)'), { next: true });
     judgeExit(t, 'migrate', second, since(), 'a second time, on data it had just migrated');
     const again = changes(afterFirst, await s.redis.entries());
     if (again.length) {
@@ -363,7 +354,7 @@ const PARTS = {
     return `Stored ${n} visits in the old format and ran \`npm run migrate\`: it exited 0 after ${Math.round(first.ms)} ms, with ${s.key('visits')} total ${n}, ${s.key('hits')} gone and schema version ${VERSION} recorded. A second run exited 0 and changed nothing; another deploy's and another app's keys were untouched.`;
   },
 
-  'web-writes-no-data': async (t, gate) => {
+  'web-writes-no-data': async (t) => {
     const s = await setup(t);
     const n = randomInt(100, 1000);
     await s.redis.client.set(s.key('hits'), String(n));
@@ -372,7 +363,7 @@ const PARTS = {
     const since = mark(s.watcher);
     const envs = [s.env, await t.env({ REDIS_URL: s.watcher.url, KEY_PREFIX: s.prefix })];
     // Both at the same moment, so a migration in each races the other: they take two slots at once.
-    const webs = await gate(() => Promise.all(envs.map((env, i) => t.startReady({ env, path: '/health', within: READY_MS, label: `web process ${i + 1}` }))), { slots: 2 });
+    const webs = await t.gate(() => Promise.all(envs.map((env, i) => t.startReady({ env, path: '/health', within: READY_MS, label: `web process ${i + 1}` }))), { slots: 2 });
     await sleep(t.budget(200)); // work a process starts once it listens still counts as starting
     const startup = since().filter(isWrite);
     if (startup.length) {
@@ -399,15 +390,15 @@ const PARTS = {
     return `Started two web processes at once on data in the old format: neither wrote to Redis while starting, and a visit to each wrote only ${s.key('visits')}.`;
   },
 
-  'same-config': async (t, gate) => {
+  'same-config': async (t) => {
     const nobody = await t.port();
     const url = `redis://127.0.0.1:${nobody}/${randomInt(1, 16)}`;
     const prefix = `${randomWord('tfl-')}:`;
     t.log(`REDIS_URL=${url}: nothing listens on port ${nobody}`);
     const unreachable = await t.env({ REDIS_URL: url, KEY_PREFIX: prefix });
     const runs = await Promise.all([
-      gate(() => giveUp(t, 'reset', unreachable, 'npm run reset (unreachable Redis)', new RegExp(`:${nobody}\\b`), `127.0.0.1:${nobody}`, `REDIS_URL=${url}`)),
-      gate(() => giveUp(t, 'migrate', unreachable, 'npm run migrate (unreachable Redis)', new RegExp(`:${nobody}\\b`), `127.0.0.1:${nobody}`, `REDIS_URL=${url}`)),
+      t.gate(() => giveUp(t, 'reset', unreachable, 'npm run reset (unreachable Redis)', new RegExp(`:${nobody}\\b`), `127.0.0.1:${nobody}`, `REDIS_URL=${url}`)),
+      t.gate(() => giveUp(t, 'migrate', unreachable, 'npm run migrate (unreachable Redis)', new RegExp(`:${nobody}\\b`), `127.0.0.1:${nobody}`, `REDIS_URL=${url}`)),
     ]);
     for (const run of runs) {
       const wrong = run.timedOut
@@ -435,72 +426,9 @@ const PARTS = {
 };
 
 /**
- * Runs `fn` once `slots` of `size` are free; `next: true` goes ahead of runs that have not started yet.
- * Starting Node and loading the app is work for a processor: one at a time per core, each start takes about
- * as long as the kit's calibration measured, so the bounds it judges by keep their meaning however many
- * checks run side by side. A web process gives its slot back once it answers; a one-off when it exits.
+ * The checks' runs start together, in the first check's turn (the kit's together): none depends on another
+ * (each has its own Redis, KEY_PREFIX, ports and processes), and most of each run is spent waiting for Node
+ * to start a process, which two cores do side by side. A web process gives its gate slot back once it
+ * answers; a one-off when it exits.
  */
-function slots(size) {
-  let free = size;
-  /** @type {{ slots: number, next: boolean, go: () => void }[]} */
-  const queue = [];
-  const pump = () => {
-    for (let first = queue[0]; first && first.slots <= free; first = queue[0]) {
-      queue.shift();
-      free -= first.slots;
-      first.go();
-    }
-  };
-  /** @type {Gate} */
-  return async (fn, { slots: wanted = 1, next = false } = {}) => {
-    await new Promise((go) => {
-      const at = next ? queue.findIndex((q) => !q.next) : -1;
-      queue.splice(at === -1 ? queue.length : at, 0, { slots: Math.min(wanted, size), next, go: () => go(undefined) });
-      pump();
-    });
-    try {
-      return await fn();
-    } finally {
-      free += Math.min(wanted, size);
-      pump();
-    }
-  };
-}
-/** @typedef {<T>(fn: () => Promise<T>, options?: { slots?: number, next?: boolean }) => Promise<T>} Gate */
-
-/**
- * The checks' runs start together, in the first check's turn, and that check waits for all of them: none
- * depends on another (each has its own Redis, KEY_PREFIX, ports and processes), and most of each run is
- * spent waiting for Node to start a process, which two cores do side by side. Each check then reports its
- * own verdict and replays its own steps; the kit's lines (processes started, the apps' output) stay in the
- * transcript of the check whose turn it was. Only the checks this run was asked for are run.
- */
-const sideBySide = (t, id) => t.once('runs', async () => {
-  const asked = process.argv.slice(2).filter((a) => !a.startsWith('--'));
-  const ids = Object.keys(PARTS).filter((c) => asked.length === 0 || asked.includes(c));
-  if (ids.length > 1) t.log(`started the runs of ${ids.length} checks at once, each with its own Redis and KEY_PREFIX; every process they start, and its output, is logged here`);
-  const gate = slots(Math.min(4, Math.max(1, os.availableParallelism?.() ?? os.cpus().length)));
-  const started = ids.map((c) => {
-    /** @type {string[]} */
-    const logs = [];
-    const own = c === id ? t : { ...t, log: (/** @type {string} */ text) => void logs.push(text) };
-    const limit = t.wait(RUN_LIMITS[c]);
-    const run = Promise.resolve().then(() => PARTS[c](own, gate)).then((message) => ({ message }), (error) => ({ error }));
-    const hung = { error: t.notRun(`its run did not finish within ${seconds(limit)}; the app seems to hang (look for a request handler that never answers or an await that never resolves)`) };
-    return { id: c, logs, outcome: unlessLater(run, limit).then((outcome) => outcome ?? hung) };
-  });
-  const done = await Promise.all(started.map(async (run) => ({ ...run, ...(await run.outcome), owner: id })));
-  return new Map(done.map((run) => [run.id, run]));
-});
-
-/** A check: its run's verdict, with its steps replayed into its own transcript. */
-const check = (id) => Object.assign(async (/** @type {import('../_kit/index.d.ts').CheckContext} */ t) => {
-  const run = (await sideBySide(t, id)).get(id);
-  if (!run) throw new Error(`no run for ${id}`);
-  if (run.owner !== id) t.log(`ran at the same time as the other checks' runs, in the turn of “${t.manifest.checks.find((c) => c.id === run.owner)?.title}”, whose transcript shows the processes it started and their output`);
-  for (const line of run.logs) t.log(line);
-  if ('error' in run) throw run.error;
-  return run.message;
-}, { timeLimit: TIME_LIMIT });
-
-await runLab(new URL('./lab.json', import.meta.url), Object.fromEntries(Object.keys(PARTS).map((id) => [id, check(id)])));
+await runLab(new URL('./lab.json', import.meta.url), together(PARTS, { limits: RUN_LIMITS, timeLimit: TIME_LIMIT, own: 'its own Redis and KEY_PREFIX' }));

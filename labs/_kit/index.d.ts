@@ -373,6 +373,50 @@ export function sleep(ms: number): Promise<void>;
 export function seconds(ms: number): string;
 export function parseProcfile(text: string): Map<string, string>;
 
+/**
+ * Runs `fn` once a processor is free for it and gives it back when `fn` settles. Starting Node and loading an
+ * app is work for a processor: one start per core at a time keeps each start about as long as the kit's
+ * calibration measured, so the bounds checks judge by keep their meaning however many runs go at once.
+ * Hold the gate while a process loads (a web process until it answers, a one-off until it exits).
+ */
+export type Gate = <T>(fn: () => Promise<T>, options?: {
+  /** How many slots `fn` takes at once (default 1, at most the gate's size), e.g. 2 for two processes started together. */
+  slots?: number | undefined;
+  /** Waiting starts go in order of rank, lowest first; equal ranks in the order they asked. together() sets each run's rank. */
+  rank?: number | undefined;
+  /** Goes ahead of every waiting start of the same or a higher rank: a run's next step, once it has begun. */
+  next?: boolean | undefined;
+}) => Promise<T>;
+
+export interface TogetherOptions {
+  /**
+   * Check ids in the order their runs start: each run's gate waits at that rank (put the runs that take longest
+   * once their processes are up first). Without it every start waits its turn in the order it asked.
+   */
+  order?: string[] | undefined;
+  /** Idle-machine limit of each check's run, ms (default 10000; scaled like any wait). A run past it is reported as hanging, alone. */
+  limits?: Record<string, number> | undefined;
+  /** Idle-machine time limit of each check (runLab's timeLimit): a backstop, since the first check waits for every run. */
+  timeLimit?: number | undefined;
+  /** Each run gets a Redis of its own in `t.redis` (`t.redis.secured()`), so fixed key names never meet another run's. */
+  secured?: boolean | undefined;
+  /** What each run has of its own, for the transcript ("a Redis of its own"). */
+  own?: string | undefined;
+}
+
+/**
+ * Checks whose runs go side by side: each check's run is `runs[id](t)`, where `t` is the check's context with
+ * `t.gate` (a Gate shared by every run, a start per core) and, with `secured`, a Redis of its own. All runs
+ * start in the first check's turn (via t.once) and that check waits for them; each check then reports its own
+ * run's verdict and replays its log lines into its own transcript. Only the checks this checker run was asked
+ * for are run. Use it when the checks do not depend on each other and most of each is spent waiting.
+ */
+export function together(runs: Record<string, (t: CheckContext & { gate: Gate }) => Promise<string>>, options?: TogetherOptions): Record<string, CheckImplementation>;
+/** A Gate of `size` slots (see Gate); together() makes one per checker run. */
+export function startGate(size: number): Gate;
+/** `promise`'s value, or undefined once `ms` have passed; the timer is cleared either way. */
+export function unlessLater<T>(promise: Promise<T>, ms: number): Promise<T | undefined>;
+
 export {
   spawnProcess,
   signalProcess,

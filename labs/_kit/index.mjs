@@ -6,4 +6,5 @@ export { request, describe } from './http.mjs';
 export { freePort, randomWord, randomHex, sleep } from './util.mjs';
 export { seconds } from './calibrate.mjs';
 export { parseProcfile } from './context.mjs';
+export { together, startGate, unlessLater } from './together.mjs';
 export { spawnProcess, signalProcess, killProcess, markerEnv, createSupervisor, processModel, nodeProgram, MARKER } from './process.mjs';
