@@ -56,10 +56,12 @@ const seen = (entries) => (entries.length ? entries.map((e) => `${e.key}=${e.val
  * it listens. Right: the app's default port (it treats '' as unset), or a refusal to start. Wrong: port 0,
  * "any free port", which Number('') gives.
  */
+/** @returns {Promise<{ verdict: string, app?: any, ports?: number[] | undefined, again?: number[] | undefined }>} */
 async function emptyPort(t) {
   const watch = async (label) => {
     const app = t.start({ env: await t.env({ PORT: '' }), label });
     const deadline = performance.now() + t.budget(3000);
+    /** @type {number[] | undefined} */
     let ports = [];
     while (app.running && performance.now() < deadline) {
       ports = await portsOf(app.pid);
@@ -75,13 +77,14 @@ async function emptyPort(t) {
     t.log('this system does not show which port a process listens on (no /proc), so the empty-PORT case was not tried');
     return { verdict: 'unseen' };
   }
-  if (first.app.exit && !first.ports.length) return { verdict: first.app.exit.code === 0 ? 'exit-0' : 'refused', ...first };
-  if (!first.ports.length) return { verdict: 'silent', ...first };
+  const taken = first.ports;
+  if (first.app.exit && !taken.length) return { verdict: first.app.exit.code === 0 ? 'exit-0' : 'refused', ...first };
+  if (!taken.length) return { verdict: 'silent', ...first };
   const { low, high } = await ephemeralRange();
-  if (first.ports.some((p) => p < low || p > high)) return { verdict: 'default', ...first };
+  if (taken.some((p) => p < low || p > high)) return { verdict: 'default', ...first };
   // Every port it took is one the system hands out for port 0; a default written in the code stays put.
   const again = await watch('the app with PORT="", a second time');
-  const moved = again.ports?.length && again.ports.every((p) => !first.ports.includes(p));
+  const moved = again.ports?.length && again.ports.every((p) => !taken.includes(p));
   return { verdict: moved ? 'random' : 'default', ...first, again: again.ports };
 }
 
@@ -95,15 +98,15 @@ await runLab(new URL('./lab.json', import.meta.url), {
     const empty = await emptyPort(t);
     const hints = ["Treat an empty PORT like a missing one: Number(process.env.PORT || 3000) — || falls back on '', ?? does not.", 'Or check the value in config.js and refuse to start, naming PORT, when it is not a port number.'];
     if (empty.verdict === 'random') throw t.fail({
-      message: `The app listened on the port given in PORT (${port}). Started with PORT set but empty, as a deploy template with a blank value does, it listened on port ${empty.ports.join(', ')}, and started again on ${empty.again.join(', ')}: ports the system picks at random. Number('') is 0, and listening on port 0 means "any free port": the app starts, says all is well, and nobody can reach it.`,
+      message: `The app listened on the port given in PORT (${port}). Started with PORT set but empty, as a deploy template with a blank value does, it listened on port ${empty.ports?.join(', ')}, and started again on ${empty.again?.join(', ')}: ports the system picks at random. Number('') is 0, and listening on port 0 means "any free port": the app starts, says all is well, and nobody can reach it.`,
       expected: "with PORT=\"\": the app's default port, or a refusal to start that names PORT",
-      actual: `ports ${empty.ports.join(', ')}, then ${empty.again.join(', ')}`,
+      actual: `ports ${empty.ports?.join(', ')}, then ${empty.again?.join(', ')}`,
       hints,
     });
     if (empty.verdict === 'exit-0' || empty.verdict === 'silent') throw t.fail({
       message: `The app listened on the port given in PORT (${port}). Started with PORT set but empty, it ${empty.verdict === 'exit-0' ? 'exited with code 0 without listening: a platform reads that as a clean stop, not as a bad setting' : `listened on no port within ${t.bound(3000)}, and did not stop either`}.`,
       expected: "with PORT=\"\": the app's default port, or a refusal to start (non-zero exit) that names PORT",
-      actual: empty.app.lastOutput(4) || '(no output)',
+      actual: empty.app?.lastOutput(4) || '(no output)',
       hints,
     });
     const how = {
@@ -153,7 +156,7 @@ await runLab(new URL('./lab.json', import.meta.url), {
       actual: findings.map((f) => `${f.file}:${f.line}: ${f.what}: ${f.text}`).join('\n'),
       hints: [
         'Delete the literal and read the value from process.env; with no default, a missing value is caught at startup.',
-        ...(inDotfiles.length ? [`The app loads ${inDotfiles[0].file} itself (${inDotfiles[0].loadedBy}), so its values travel with the code. On your laptop, load it from the command line instead (node --env-file=.env app.js), and keep it out of the repository.`] : []),
+        ...(inDotfiles[0] ? [`The app loads ${inDotfiles[0].file} itself (${inDotfiles[0].loadedBy}), so its values travel with the code. On your laptop, load it from the command line instead (node --env-file=.env app.js), and keep it out of the repository.`] : []),
         'A fallback like process.env.REDIS_URL || "redis://localhost" silently uses the wrong Redis in production.',
       ],
     });

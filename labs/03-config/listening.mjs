@@ -42,7 +42,7 @@ async function listeningPorts(inodes) {
       const cols = line.trim().split(/\s+/);
       // cols: sl local_address rem_address st … inode (10th column)
       if (cols[3] !== '0A' || !inodes.has(cols[9])) continue;
-      ports.add(parseInt(cols[1].split(':').at(-1), 16));
+      ports.add(parseInt(cols[1]?.split(':').at(-1) ?? '', 16));
     }
   }
   return [...ports].sort((a, b) => a - b);

@@ -35,6 +35,7 @@ export function words(name) {
  * @returns {{ type: 'str'|'num'|'name'|'punct', value: string, line: number }[]}
  */
 export function tokenize(source) {
+  /** @type {{ type: 'str'|'num'|'name'|'punct', value: string, line: number }[]} */
   const tokens = [];
   let i = 0;
   let line = 1;
@@ -239,7 +240,7 @@ export function scanJavaScript(source) {
   const found = new Map();
   const add = (line, what) => found.has(line) || found.set(line, what);
   for (let i = 0; i < tokens.length; i++) {
-    const t = tokens[i];
+    const t = /** @type {(typeof tokens)[number]} */ (tokens[i]);
     if (t.type === 'num' && Number(t.value) === 6379) {
       add(t.line, "Redis's default port");
       continue;
@@ -261,7 +262,7 @@ export function scanEnvFile(text) {
   text.split('\n').forEach((raw, index) => {
     const match = /^\s*(?:export\s+)?([\w.-]+)\s*=\s*(.*)$/.exec(raw);
     if (!match || /^\s*#/.test(raw)) return;
-    const value = match[2].trim().replace(/^(['"])(.*)\1$/, '$2');
+    const value = (match[2] ?? '').trim().replace(/^(['"])(.*)\1$/, '$2');
     if (!value) return;
     const what = classifyValue(value, match[1]) ?? (/rediss?:\/\//.test(value) ? 'a Redis URL' : undefined);
     if (what) found.push({ line: index + 1, what });

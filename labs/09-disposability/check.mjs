@@ -13,7 +13,7 @@ const EXIT_MS = 300;
 /** Time the app gets to run its SIGTERM handler before the checker tries a new connection. */
 const SETTLE_MS = 150;
 /** In the slow-Redis run, each reply after SIGTERM is held back a random time in this range. */
-const HOLD_MS = [150, 300];
+const HOLD_MS = /** @type {const} */ ([150, 300]);
 
 const between = (low, high) => low + Math.random() * (high - low);
 
@@ -71,7 +71,7 @@ const idle = (t) => t.once('idle', async () => {
   if (exit) await app.exited;
   else await app.kill();
   const exitMs = exit ? app.started + exit.ms - signalled : undefined;
-  t.log(exit ? `with nothing in flight, the app ${describeExit(exit)} ${seconds(exitMs)} after SIGTERM` : `with nothing in flight, the app was still running ${seconds(performance.now() - signalled)} after SIGTERM`);
+  t.log(exit && exitMs !== undefined ? `with nothing in flight, the app ${describeExit(exit)} ${seconds(exitMs)} after SIGTERM` : `with nothing in flight, the app was still running ${seconds(performance.now() - signalled)} after SIGTERM`);
   return { app, exit, exitMs };
 });
 
@@ -89,7 +89,7 @@ const slowRedis = (t) => t.once('slow-redis', async () => {
   const { app, port } = await t.startReady({ env: await t.env({ REDIS_URL: watcher.url }), path: '/health', within: READY_MS, label: 'the app, with a slow Redis' });
   t.log(`GET / got ${describe(await request(port, '/', { timeout: t.budget(5000) }))}`);
   await sleep(between(50, 250));
-  const [min, max] = HOLD_MS.map((ms) => Math.round(t.budget(ms)));
+  const [min, max] = [Math.round(t.budget(HOLD_MS[0])), Math.round(t.budget(HOLD_MS[1]))];
   t.log(`from now on, every Redis reply is held back ${seconds(min)}–${seconds(max)}; sending SIGTERM`);
   watcher.hold({ min, max });
   const signalled = performance.now();

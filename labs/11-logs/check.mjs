@@ -42,8 +42,8 @@ async function send(t, port, path, extra = {}) {
   const sentWall = Date.now();
   const sentAt = performance.now();
   const response = await request(port, path, { timeout: 5000 });
-  const req = { method: 'GET', path, ...extra, status: response.status, error: response.error, response, sentAt, sentWall, doneAt: performance.now(), doneWall: Date.now() };
-  req.ms = req.doneAt - req.sentAt;
+  const doneAt = performance.now();
+  const req = { method: 'GET', path, ...extra, status: response.status, error: response.error, response, sentAt, sentWall, doneAt, doneWall: Date.now(), ms: doneAt - sentAt };
   t.log(`GET ${path}${extra.outage ? ' (Redis down)' : ''}: ${describe(response)} in ${Math.round(req.ms)} ms`);
   return req;
 }
@@ -222,7 +222,7 @@ await runLab(new URL('./lab.json', import.meta.url), {
     }
     const slow = pairs.find((p) => p.req.slowMs);
     const failed = pairs.find((p) => p.req.outage);
-    return `Sent ${plural(requests.length, 'request')} (${requests.map(label).join(', ')}): stdout held exactly one JSON event for each, with the right method, path and status; the ${run.slowMs} ms request logged a duration of ${field(slow.event, 'duration').value} ms, and the one during the outage was logged at level "${levelOf(failed.event)}".`;
+    return `Sent ${plural(requests.length, 'request')} (${requests.map(label).join(', ')}): stdout held exactly one JSON event for each, with the right method, path and status; the ${run.slowMs} ms request logged a duration of ${field(slow.event, 'duration')?.value} ms, and the one during the outage was logged at level "${levelOf(failed.event)}".`;
   },
 
   unbuffered: async (t) => {
