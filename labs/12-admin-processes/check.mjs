@@ -69,7 +69,8 @@ async function seedCurrent(s, n) {
 function startTask(t, name, env, label) {
   try {
     return t.start({ env, label, command: `npm run ${name}` });
-  } catch (error) {
+  } catch (caught) {
+    const error = /** @type {any} */ (caught);
     if (error?.name !== 'CommandError') throw error;
     throw t.fail({
       message: `Ran \`npm run ${name}\`, as whoever operates the app would: ${error.message}`,

@@ -3,6 +3,9 @@ import { request as httpRequest } from 'node:http';
 /**
  * One HTTP request to the app. Never throws for HTTP statuses; network failures resolve with `error`
  * (e.g. `ECONNREFUSED`) so checks can reason about them.
+ * @param {number} port
+ * @param {string} [path]
+ * @param {{ method?: string | undefined, headers?: Record<string, string> | undefined, body?: string | undefined, timeout?: number | undefined, host?: string | undefined }} [options]
  * @returns {Promise<import('./index.d.ts').Response>}
  */
 export function request(port, path = '/', { method = 'GET', headers = {}, body, timeout = 5000, host = '127.0.0.1' } = {}) {
