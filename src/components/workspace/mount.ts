@@ -235,7 +235,10 @@ function bindShell(session: LabSession, terminal: LazyTerminal, host: HTMLElemen
     let exited = false;
     void shell.exit.then(() => (exited = true));
     await Promise.race([firstOutput, shell.exit, new Promise((resolve) => setTimeout(resolve, SHELL_QUIET_MS))]);
-    for (let quiet = performance.now() - lastOutput; lastOutput > 0 && !exited && quiet < SHELL_SETTLE_MS && performance.now() < quietBy; quiet = performance.now() - lastOutput) {
+    // The banner and the first prompt can come in separate pieces: wait until the output pauses.
+    while (lastOutput > 0 && !exited && performance.now() < quietBy) {
+      const quiet = performance.now() - lastOutput;
+      if (quiet >= SHELL_SETTLE_MS) break;
       await new Promise((resolve) => setTimeout(resolve, SHELL_SETTLE_MS - quiet));
     }
     const lineMode = session.run.state.get().adapter === 'local';
